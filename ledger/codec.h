@@ -1,0 +1,106 @@
+// The Cap'n Proto seam: the only code that turns bytes into schema readers, or builders into
+// bytes. Everything that reads untrusted bytes goes through Decode here, which checks, inside
+// kj::runCatchingExceptions, that the bytes are one canonical segment, that every pointer
+// has the type the schema says, that every union and enum value is one this version knows, and
+// that all text is UTF-8. After that, readers may be used without further checks.
+//
+// Views are movable, own their (word-aligned) bytes, and are thread-compatible.
+#ifndef DUTYLEDGER_LEDGER_CODEC_H_
+#define DUTYLEDGER_LEDGER_CODEC_H_
+
+#include <capnp/message.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ledger/bytes.h"
+#include "ledger/schema/event.capnp.h"
+#include "ledger/status.h"
+#include "ledger/time.h"
+
+namespace dutyledger {
+
+// The largest entry the ledger accepts, in bytes: the C2SP tlog-tiles entry limit.
+inline constexpr size_t kMaxEntryBytes = 65535;
+// The current EventBody schema version.
+inline constexpr uint16_t kSchemaVersion = 1;
+// The domain-separation prefix of every event signature.
+inline constexpr std::string_view kEventSignaturePrefix = "dutyledger/event/v1\n";
+
+// "dutyledger/event/v1\n" || body: the bytes an event's signature covers.
+Bytes EventSigningMessage(ByteView body);
+
+Time ReadTime(schema::Timestamp::Reader t);
+void WriteTime(schema::Timestamp::Builder b, Time t);
+
+// The name of the active EventBody union member, e.g. "note", "keyBound"; "unset" if none.
+std::string EventTypeName(schema::EventBody::Reader body);
+
+class DecodedMessage;  // internal: aligned words plus a reader
+
+// A validated, canonical EventBody.
+class EventView {
+ public:
+  // kCorruption (with the reason) unless `bytes` is a valid canonical EventBody message.
+  static Result<EventView> Decode(ByteView bytes);
+
+  EventView(EventView&&) noexcept;
+  EventView& operator=(EventView&&) noexcept;
+  ~EventView();
+
+  schema::EventBody::Reader body() const { return body_; }
+  ByteView bytes() const;  // the canonical bytes, exactly as signed
+  std::string type_name() const { return EventTypeName(body_); }
+
+ private:
+  EventView(std::unique_ptr<DecodedMessage> m, schema::EventBody::Reader body);
+  std::unique_ptr<DecodedMessage> message_;
+  schema::EventBody::Reader body_;
+};
+
+// A validated, canonical Entry.
+class EntryView {
+ public:
+  static Result<EntryView> Decode(ByteView bytes);
+
+  EntryView(EntryView&&) noexcept;
+  EntryView& operator=(EntryView&&) noexcept;
+  ~EntryView();
+
+  schema::Entry::Reader entry() const { return entry_; }
+  ByteView bytes() const;
+  uint64_t sequence() const { return entry_.getSequence(); }
+  ByteView body_bytes() const;
+  ByteView signature() const;
+
+ private:
+  EntryView(std::unique_ptr<DecodedMessage> m, schema::Entry::Reader entry);
+  std::unique_ptr<DecodedMessage> message_;
+  schema::Entry::Reader entry_;
+};
+
+struct EntryFields {
+  uint64_t sequence = 0;
+  Time recorded_at;
+  Digest prev_leaf_hash;
+  ByteView signature;
+  ByteView body;
+};
+
+// The canonical bytes of an Entry (the Merkle leaf data).
+Bytes EncodeEntry(const EntryFields& fields);
+
+// Canonical single-segment bytes of whatever root a builder holds.
+Bytes CanonicalBytes(capnp::MessageBuilder& builder);
+
+// Validates a canonical message of the given struct type (same checks as the views).
+Status ValidateCanonical(ByteView bytes, capnp::StructSchema schema);
+
+// Cap'n Proto stream framing of a single-segment message: a 4-byte segment count minus one (0)
+// and a 4-byte word count, both little-endian, then the segment. REQUIRES: size % 8 == 0.
+Bytes StreamFrame(ByteView single_segment);
+
+}  // namespace dutyledger
+
+#endif  // DUTYLEDGER_LEDGER_CODEC_H_

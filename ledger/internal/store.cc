@@ -1,0 +1,206 @@
+#include "ledger/internal/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace dutyledger::internal {
+namespace {
+
+rocksdb::Slice S(ByteView b) { return rocksdb::Slice(b.data(), b.size()); }
+ByteView V(const rocksdb::Slice& s) { return ByteView(s.data(), s.size()); }
+
+// The one place a RocksDB status becomes a Status.
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  std::string m = what + ": " + s.ToString();
+  if (s.IsNotFound()) return NotFound(m);
+  if (s.IsCorruption()) return Corruption(m);
+  if (s.IsIOError()) {
+    const std::string text = s.ToString();
+    if (text.find("lock") != std::string::npos ||
+        text.find("Resource temporarily") != std::string::npos) {
+      return Unavailable(what + ": the data folder is locked by another process (a running " +
+                         "server or command); stop it or use --server");
+    }
+    if (s.IsNoSpace() || text.find("No space") != std::string::npos) {
+      return ResourceExhausted(what + ": the disk is full: " + s.ToString());
+    }
+    if (text.find("Read-only") != std::string::npos ||
+        text.find("Permission denied") != std::string::npos) {
+      return PermissionDenied(what + ": the data folder cannot be written: " + s.ToString());
+    }
+    return IOError(m);
+  }
+  if (s.IsInvalidArgument()) return InvalidArgument(m);
+  if (s.IsBusy() || s.IsTryAgain()) return Unavailable(m);
+  return IOError(m);
+}
+
+const char* const kColumnNames[kColumnCount] = {
+    "default", "entries", "merkle", "event_ids", "subjects", "checkpoints", "projections", "keys"};
+
+rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  if (c == Column::kEventIds || c == Column::kKeys || c == Column::kMerkle ||
+      c == Column::kProjections) {
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  // Entries hold signatures and hashes; they barely compress.
+  o.compression = c == Column::kProjections || c == Column::kSubjects ? rocksdb::kLZ4Compression
+                                                                      : rocksdb::kNoCompression;
+  o.write_buffer_size = 32 << 20;
+  return o;
+}
+
+}  // namespace
+
+const char* ColumnName(Column c) { return kColumnNames[static_cast<int>(c)]; }
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const Options& options) {
+  std::error_code ec;
+  bool exists = std::filesystem::exists(path + "/CURRENT", ec);
+  if (options.create && exists) {
+    return AlreadyExists(path + ": a ledger already exists here");
+  }
+  if (!options.create && !exists) {
+    return NotFound(path + ": not a dutyledger data folder (no database; run `dutyledger init`)");
+  }
+  rocksdb::DBOptions db;
+  db.create_if_missing = options.create;
+  db.create_missing_column_families = options.create;
+  db.error_if_exists = options.create;
+  db.paranoid_checks = true;
+  db.max_background_jobs = 2;
+  db.IncreaseParallelism(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  db.keep_log_file_num = 4;
+  db.info_log_level = rocksdb::WARN_LEVEL;
+  db.max_open_files = 512;
+  auto cache = rocksdb::NewLRUCache(256 << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> columns;
+  for (int i = 0; i < kColumnCount; ++i) {
+    columns.emplace_back(kColumnNames[i], ColumnOptions(static_cast<Column>(i), cache));
+  }
+  auto store = std::unique_ptr<Store>(new Store());
+  store->path_ = path;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db, path, columns, &store->handles_, &raw);
+  } else {
+    s = rocksdb::DB::Open(db, path, columns, &store->handles_, &raw);
+  }
+  if (!s.ok()) return FromRocks(s, path + ": cannot open the ledger database");
+  store->db_.reset(raw);
+  return store;
+}
+
+Store::~Store() {
+  if (db_) {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close().PermitUncheckedError();
+  }
+}
+
+rocksdb::ColumnFamilyHandle* Store::handle(Column c) const {
+  return handles_[static_cast<size_t>(c)];
+}
+
+Result<std::optional<Bytes>> Store::Get(Column c, ByteView key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(c), S(key), &value);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  if (!s.ok()) return FromRocks(s, std::string("read from ") + ColumnName(c));
+  return std::optional<Bytes>(std::move(value));
+}
+
+Store::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+Store::Batch::~Batch() = default;
+Store::Batch::Batch(Batch&&) noexcept = default;
+Store::Batch& Store::Batch::operator=(Batch&&) noexcept = default;
+void Store::Batch::Put(Column c, ByteView key, ByteView value) {
+  batch_->Put(store_->handle(c), S(key), S(value)).PermitUncheckedError();
+}
+void Store::Batch::Delete(Column c, ByteView key) {
+  batch_->Delete(store_->handle(c), S(key)).PermitUncheckedError();
+}
+size_t Store::Batch::Count() const { return static_cast<size_t>(batch_->Count()); }
+
+Store::Batch Store::NewBatch() const {
+  Batch b;
+  b.store_ = this;
+  return b;
+}
+
+Status Store::Write(Batch& batch, bool sync) {
+  rocksdb::WriteOptions w;
+  w.sync = sync;
+  return FromRocks(db_->Write(w, batch.batch_.get()), "write to the ledger database");
+}
+
+Store::Iterator::Iterator(rocksdb::Iterator* it) : it_(it) {}
+Store::Iterator::~Iterator() = default;
+void Store::Iterator::Seek(ByteView key) { it_->Seek(S(key)); }
+void Store::Iterator::SeekToFirst() { it_->SeekToFirst(); }
+void Store::Iterator::SeekToLast() { it_->SeekToLast(); }
+bool Store::Iterator::Valid() const { return it_->Valid(); }
+void Store::Iterator::Next() { it_->Next(); }
+void Store::Iterator::Prev() { it_->Prev(); }
+ByteView Store::Iterator::key() const { return V(it_->key()); }
+ByteView Store::Iterator::value() const { return V(it_->value()); }
+Status Store::Iterator::status() const { return FromRocks(it_->status(), "iterate"); }
+
+std::unique_ptr<Store::Iterator> Store::NewIterator(Column c) const {
+  rocksdb::ReadOptions r;
+  r.readahead_size = 2 << 20;
+  return std::unique_ptr<Iterator>(new Iterator(db_->NewIterator(r, handle(c))));
+}
+
+Status Store::DropColumn(Column c) {
+  auto it = NewIterator(c);
+  it->SeekToFirst();
+  if (!it->Valid()) return it->status();
+  std::string first(it->key());
+  it->SeekToLast();
+  std::string last(it->key());
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  last.push_back('\xff');
+  RETURN_IF_ERROR(
+      FromRocks(db_->DeleteRange(w, handle(c), S(first), S(last)), "drop projection rows"));
+  // DeleteRange's end is exclusive; the last key itself is covered by last + 0xff.
+  return Status::Ok();
+}
+
+Status Store::Flush() {
+  rocksdb::FlushOptions f;
+  return FromRocks(db_->Flush(f, handles_), "flush");
+}
+
+Bytes MerkleNodeKey(int level, uint64_t index) {
+  Bytes k(1, static_cast<char>(level));
+  PutBigEndian64(&k, index);
+  return k;
+}
+
+Bytes SubjectKey(std::string_view subject, uint64_t seq) {
+  Bytes k(subject);
+  k.push_back('\0');
+  PutBigEndian64(&k, seq);
+  return k;
+}
+
+}  // namespace dutyledger::internal

@@ -1,0 +1,114 @@
+// The RocksDB store: column families, reads, atomic batches, iterators. Internal to ledger/.
+//
+// This is the one place RocksDB statuses become Status. Thread-safe (RocksDB is); a Store is
+// opened once per process per folder (RocksDB's LOCK file refuses a second writer).
+#ifndef DUTYLEDGER_LEDGER_INTERNAL_STORE_H_
+#define DUTYLEDGER_LEDGER_INTERNAL_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/bytes.h"
+#include "ledger/status.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Iterator;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace dutyledger::internal {
+
+// The column families of DESIGN.md "Storage and the write path". Keys and values are described
+// in ledger/FORMAT.md, "Storage".
+enum class Column {
+  kMeta = 0,     // "default": format version
+  kEntries,      // 8-byte BE sequence -> canonical Entry bytes
+  kMerkle,       // 1-byte level || 8-byte BE index -> 32-byte perfect-node hash
+  kEventIds,     // 16-byte event id -> 8-byte BE sequence
+  kSubjects,     // subject text || 0x00 || 8-byte BE sequence -> empty
+  kCheckpoints,  // 8-byte BE tree size -> signed note text (and cosignatures)
+  kProjections,  // projection tables (keys defined by projections/)
+  kKeys,         // 32-byte key id -> KeyRecord (state.capnp)
+};
+inline constexpr int kColumnCount = 8;
+const char* ColumnName(Column c);
+
+class Store {
+ public:
+  struct Options {
+    bool create = false;     // create the folder's database (it must not exist)
+    bool read_only = false;  // open without taking the writer's lock
+  };
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const Options& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Result<std::optional<Bytes>> Get(Column c, ByteView key) const;
+
+  class Batch {
+   public:
+    Batch();
+    ~Batch();
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+    void Put(Column c, ByteView key, ByteView value);
+    void Delete(Column c, ByteView key);
+    size_t Count() const;
+
+   private:
+    friend class Store;
+    std::unique_ptr<rocksdb::WriteBatch> batch_;
+    const Store* store_ = nullptr;
+  };
+  Batch NewBatch() const;
+  // Atomic. With sync, the WAL is fsynced before this returns.
+  Status Write(Batch& batch, bool sync);
+
+  class Iterator {
+   public:
+    ~Iterator();
+    void Seek(ByteView key);
+    void SeekToFirst();
+    void SeekToLast();
+    bool Valid() const;
+    void Next();
+    void Prev();
+    ByteView key() const;
+    ByteView value() const;
+    Status status() const;
+
+   private:
+    friend class Store;
+    explicit Iterator(rocksdb::Iterator* it);
+    std::unique_ptr<rocksdb::Iterator> it_;
+  };
+  // Iterates a consistent snapshot of one column.
+  std::unique_ptr<Iterator> NewIterator(Column c) const;
+
+  // Drops every row of a column (used by projection rebuild). Not atomic with other writes.
+  Status DropColumn(Column c);
+
+  Status Flush();
+  const std::string& path() const { return path_; }
+
+ private:
+  Store() = default;
+  rocksdb::ColumnFamilyHandle* handle(Column c) const;
+  std::string path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+// Key helpers (FORMAT.md "Storage").
+inline Bytes SequenceKey(uint64_t seq) { return BigEndian64(seq); }
+Bytes MerkleNodeKey(int level, uint64_t index);
+Bytes SubjectKey(std::string_view subject, uint64_t seq);
+
+}  // namespace dutyledger::internal
+
+#endif  // DUTYLEDGER_LEDGER_INTERNAL_STORE_H_

@@ -1,0 +1,309 @@
+#include "ledger/json.h"
+
+#include <capnp/compat/json.h>
+#include <capnp/message.h>
+#include <capnp/schema.h>
+#include <kj/exception.h>
+
+#include <cmath>
+#include <set>
+#include <vector>
+
+#include "ledger/schema/common.capnp.h"
+#include "ledger/uuid.h"
+
+namespace dutyledger {
+namespace {
+
+constexpr uint64_t kUuidAnnotationId = 0xbd5c75c77fe9e790ull;  // common.capnp `uuid`
+constexpr uint64_t kMaxExactJsonInteger = uint64_t{1} << 53;
+
+[[noreturn]] void Throw(std::string message) {
+  kj::throwFatalException(
+      kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__, kj::heapString(message)));
+}
+
+class TimestampHandler final : public capnp::JsonCodec::Handler<schema::Timestamp> {
+ public:
+  explicit TimestampHandler(std::string field) : field_(std::move(field)) {}
+  void encode(const capnp::JsonCodec&, schema::Timestamp::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    output.setString(FormatRfc3339(ReadTime(input)));
+  }
+  void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+              schema::Timestamp::Builder output) const override {
+    if (!input.isString()) Throw("field " + field_ + ": expected RFC 3339 time text");
+    auto t = ParseRfc3339(input.getString().cStr());
+    if (!t.ok()) Throw("field " + field_ + ": " + t.status().message());
+    WriteTime(output, *t);
+  }
+
+ private:
+  std::string field_;
+};
+
+class UuidHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
+ public:
+  explicit UuidHandler(std::string field) : field_(std::move(field)) {}
+  void encode(const capnp::JsonCodec&, capnp::Data::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    ByteView b(reinterpret_cast<const char*>(input.begin()), input.size());
+    output.setString(b.size() == kUuidSize ? FormatUuid(b) : HexEncode(b));
+  }
+  capnp::Orphan<capnp::Data> decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+                                    capnp::Orphanage orphanage) const override {
+    if (!input.isString()) Throw("field " + field_ + ": expected UUID text");
+    auto bytes = ParseUuid(input.getString().cStr());
+    if (!bytes) {
+      Throw("field " + field_ + ": not a UUID ('" + std::string(input.getString().cStr()) +
+            "'); expected 8-4-4-4-12 hex digits");
+    }
+    auto orphan = orphanage.newOrphan<capnp::Data>(bytes->size());
+    std::memcpy(orphan.get().begin(), bytes->data(), bytes->size());
+    return orphan;
+  }
+
+ private:
+  std::string field_;
+};
+
+template <typename T>
+class IntegerHandler final : public capnp::JsonCodec::Handler<T> {
+ public:
+  void encode(const capnp::JsonCodec&, T input, capnp::JsonValue::Builder output) const override {
+    bool exact = std::is_signed_v<T> ? (input >= -static_cast<int64_t>(kMaxExactJsonInteger) &&
+                                        input <= static_cast<int64_t>(kMaxExactJsonInteger))
+                                     : static_cast<uint64_t>(input) <= kMaxExactJsonInteger;
+    if (exact) {
+      output.setNumber(static_cast<double>(input));
+    } else {
+      output.setString(std::to_string(input));
+    }
+  }
+  T decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input) const override {
+    if (input.isNumber()) {
+      double d = input.getNumber();
+      if (d != std::floor(d) || std::fabs(d) > static_cast<double>(kMaxExactJsonInteger) ||
+          (!std::is_signed_v<T> && d < 0)) {
+        Throw("expected an integer, got " + std::to_string(d));
+      }
+      return static_cast<T>(d);
+    }
+    if (input.isString()) {
+      std::string s = input.getString().cStr();
+      try {
+        size_t used = 0;
+        if constexpr (std::is_signed_v<T>) {
+          long long v = std::stoll(s, &used);
+          if (used == s.size()) return static_cast<T>(v);
+        } else {
+          if (!s.empty() && s[0] != '-') {
+            unsigned long long v = std::stoull(s, &used);
+            if (used == s.size()) return static_cast<T>(v);
+          }
+        }
+      } catch (...) {
+      }
+      Throw("expected an integer, got '" + s + "'");
+    }
+    Throw("expected an integer");
+  }
+};
+
+class EntryBodyHandler;
+
+}  // namespace
+
+struct EventJson::Impl {
+  capnp::JsonCodec codec;
+  capnp::JsonCodec pretty;
+  std::vector<std::unique_ptr<TimestampHandler>> time_handlers;
+  std::vector<std::unique_ptr<UuidHandler>> uuid_handlers;
+  IntegerHandler<uint64_t> u64;
+  IntegerHandler<int64_t> i64;
+  std::unique_ptr<EntryBodyHandler> entry_body;
+  std::set<uint64_t> seen;
+
+  void Walk(capnp::StructSchema s);
+  void Register(capnp::JsonCodec& c, capnp::StructSchema::Field f, bool is_time);
+};
+
+namespace {
+
+class EntryBodyHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
+ public:
+  void encode(const capnp::JsonCodec& codec, capnp::Data::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    auto view =
+        EventView::Decode(ByteView(reinterpret_cast<const char*>(input.begin()), input.size()));
+    if (!view.ok()) {
+      output.setString("(undecodable body: " + view.status().message() + ")");
+      return;
+    }
+    codec.encode(view->body(), output);
+  }
+  capnp::Orphan<capnp::Data> decode(const capnp::JsonCodec&, capnp::JsonValue::Reader,
+                                    capnp::Orphanage) const override {
+    Throw("entries are not read from JSON");
+  }
+};
+
+}  // namespace
+
+void EventJson::Impl::Walk(capnp::StructSchema s) {
+  if (!seen.insert(s.getProto().getId()).second) return;
+  const uint64_t timestamp_id = capnp::Schema::from<schema::Timestamp>().getProto().getId();
+  for (capnp::StructSchema::Field f : s.getFields()) {
+    capnp::Type t = f.getType();
+    bool is_uuid = false;
+    for (auto a : f.getProto().getAnnotations()) {
+      if (a.getId() == kUuidAnnotationId) is_uuid = true;
+    }
+    if (is_uuid) {
+      Register(codec, f, false);
+      Register(pretty, f, false);
+    } else if (t.isStruct() && t.asStruct().getProto().getId() == timestamp_id) {
+      Register(codec, f, true);
+      Register(pretty, f, true);
+    } else if (t.isStruct()) {
+      Walk(t.asStruct());  // groups too: a group's type is its own struct schema
+    } else if (t.isList()) {
+      capnp::Type e = t.asList().getElementType();
+      if (e.isStruct()) Walk(e.asStruct());
+    }
+  }
+}
+
+void EventJson::Impl::Register(capnp::JsonCodec& c, capnp::StructSchema::Field f, bool is_time) {
+  std::string name = f.getProto().getName().cStr();
+  if (is_time) {
+    time_handlers.push_back(std::make_unique<TimestampHandler>(name));
+    c.addFieldHandler(f, *time_handlers.back());
+  } else {
+    uuid_handlers.push_back(std::make_unique<UuidHandler>(name));
+    c.addFieldHandler(f, *uuid_handlers.back());
+  }
+}
+
+EventJson::EventJson() : impl_(std::make_unique<Impl>()) {
+  Impl& i = *impl_;
+  i.pretty.setPrettyPrint(true);
+  i.entry_body = std::make_unique<EntryBodyHandler>();
+  for (capnp::JsonCodec* c : {&i.codec, &i.pretty}) {
+    c->setRejectUnknownFields(true);
+    c->setMaxNestingDepth(32);
+    c->handleByAnnotation<schema::EventBody>();
+    c->handleByAnnotation<schema::Entry>();
+    c->addTypeHandler(i.u64);
+    c->addTypeHandler(i.i64);
+    c->addFieldHandler(capnp::Schema::from<schema::Entry>().getFieldByName("body"), *i.entry_body);
+  }
+  i.Walk(capnp::Schema::from<schema::EventBody>());
+  i.Walk(capnp::Schema::from<schema::Entry>());
+}
+
+EventJson::~EventJson() = default;
+
+namespace {
+
+// Checks the top level of an event object: known keys only, exactly one event type.
+Status CheckTopLevel(capnp::JsonValue::Reader value) {
+  if (!value.isObject()) return InvalidArgument("an event must be a JSON object");
+  capnp::StructSchema schema = capnp::Schema::from<schema::EventBody>();
+  std::vector<std::string> types;
+  for (auto field : value.getObject()) {
+    std::string name = field.getName().cStr();
+    KJ_IF_MAYBE (f, schema.findFieldByName(field.getName())) {
+      if (f->getProto().getDiscriminantValue() != capnp::schema::Field::NO_DISCRIMINANT) {
+        types.push_back(name);
+      }
+    } else {
+      return InvalidArgument("unknown field '" + name +
+                             "': not an event type or an EventBody field");
+    }
+  }
+  if (types.empty()) {
+    return InvalidArgument("no event type given: the event needs one member such as \"note\"");
+  }
+  if (types.size() > 1) {
+    return InvalidArgument("two event types given ('" + types[0] + "' and '" + types[1] +
+                           "'); an event has exactly one");
+  }
+  if (types[0] == "unset") return InvalidArgument("'unset' is not an event type");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Bytes> EventJson::ParseEventBodyAsIs(std::string_view json) const {
+  return ParseEventBody(json, Defaults{});
+}
+
+Result<Bytes> EventJson::ParseEventBody(std::string_view json, const Defaults& defaults) const {
+  capnp::MallocMessageBuilder raw;
+  capnp::MallocMessageBuilder message;
+  Status status;
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                 auto value = raw.initRoot<capnp::JsonValue>();
+                 impl_->codec.decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), value);
+                 status = CheckTopLevel(value.asReader());
+                 if (!status.ok()) return;
+                 auto body = message.initRoot<schema::EventBody>();
+                 impl_->codec.decode(value.asReader(), capnp::DynamicStruct::Builder(body));
+               })) {
+    std::string d = exception->getDescription().cStr();
+    // KJ prefixes some messages; keep them readable on one line.
+    for (char& c : d) {
+      if (c == '\n') c = ' ';
+    }
+    return InvalidArgument(d);
+  }
+  RETURN_IF_ERROR(status);
+  auto body = message.getRoot<schema::EventBody>();
+  if (!body.hasOccurredAt()) {
+    return InvalidArgument("field occurredAt: required (RFC 3339 time the event happened)");
+  }
+  if (defaults.clock != nullptr) {
+    if (!body.hasEventId()) {
+      Bytes id = NewUuidV7(defaults.clock->Now());
+      body.setEventId(
+          capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(id.data()), id.size()));
+    }
+    if (!body.hasOrigin()) body.setOrigin(defaults.origin);
+    if (!body.hasSignerKeyId()) {
+      body.setSignerKeyId(capnp::Data::Reader(defaults.signer_key_id.data(), Digest::kSize));
+    }
+    if (body.getSchemaVersion() == 0) body.setSchemaVersion(kSchemaVersion);
+  }
+  return CanonicalBytes(message);
+}
+
+std::string EventJson::StructToJson(capnp::DynamicStruct::Reader value, bool pretty) const {
+  const capnp::JsonCodec& c = pretty ? impl_->pretty : impl_->codec;
+  return c.encode(value).cStr();
+}
+
+std::string EventJson::EventBodyToJson(schema::EventBody::Reader body, bool pretty) const {
+  return StructToJson(body, pretty);
+}
+
+std::string EventJson::EntryToJson(const EntryView& entry, const Digest& leaf_hash,
+                                   bool pretty) const {
+  const capnp::JsonCodec& c = pretty ? impl_->pretty : impl_->codec;
+  capnp::MallocMessageBuilder m;
+  auto encoded = m.initRoot<capnp::JsonValue>();
+  c.encode(entry.entry(), encoded);
+  auto fields = encoded.asReader().getObject();
+  capnp::MallocMessageBuilder out;
+  auto root = out.initRoot<capnp::JsonValue>();
+  auto obj = root.initObject(fields.size() + 1);
+  for (uint i = 0; i < fields.size(); ++i) {
+    obj[i].setName(fields[i].getName());
+    obj[i].setValue(fields[i].getValue());
+  }
+  obj[fields.size()].setName("leafHash");
+  obj[fields.size()].initValue().setString(leaf_hash.Base64());
+  return c.encodeRaw(root.asReader()).cStr();
+}
+
+}  // namespace dutyledger

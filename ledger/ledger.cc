@@ -1,0 +1,1007 @@
+#include "ledger/ledger.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <capnp/message.h>
+
+#include "ledger/internal/identity.h"
+#include "ledger/internal/store.h"
+#include "ledger/internal/thread_pool.h"
+#include "ledger/internal/txn.h"
+#include "ledger/merkle.h"
+#include "ledger/schema/event.capnp.h"
+#include "ledger/uuid.h"
+
+namespace dutyledger {
+
+using internal::Column;
+using internal::Store;
+using internal::Txn;
+
+namespace {
+
+constexpr char kFormatVersionKey[] = "format_version";
+constexpr char kFormatVersion[] = "1";
+constexpr char kRebuildingKey[] = "projections_rebuilding";
+constexpr size_t kMaxAppendBatch = 100'000;
+
+ByteView AsView(capnp::Data::Reader d) {
+  return ByteView(reinterpret_cast<const char*>(d.begin()), d.size());
+}
+
+struct DigestHash {
+  size_t operator()(const Digest& d) const {
+    size_t h;
+    std::memcpy(&h, d.data(), sizeof h);
+    return h;
+  }
+};
+
+// Reads perfect nodes from committed rows.
+class StoreNodeReader final : public NodeReader {
+ public:
+  explicit StoreNodeReader(const Store& store) : store_(store) {}
+  Result<Digest> PerfectNode(int level, uint64_t index) const override {
+    ASSIGN_OR_RETURN(auto row, store_.Get(Column::kMerkle, internal::MerkleNodeKey(level, index)));
+    if (!row) {
+      return Corruption("tree node level " + std::to_string(level) + " index " +
+                        std::to_string(index) + " is missing");
+    }
+    auto d = Digest::FromBytes(*row);
+    if (!d) {
+      return Corruption("tree node level " + std::to_string(level) + " index " +
+                        std::to_string(index) + " is not 32 bytes");
+    }
+    return *d;
+  }
+
+ private:
+  const Store& store_;
+};
+
+std::string EventLabel(size_t index, const EventView* view) {
+  std::string label = "event " + std::to_string(index);
+  if (view != nullptr && view->body().getEventId().size() == kUuidSize) {
+    label += " (" + FormatUuid(AsView(view->body().getEventId())) + ")";
+  }
+  return label;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct Ledger::Impl {
+  std::string path;
+  Options options;
+  std::unique_ptr<Store> store;
+  internal::LedgerIdentity identity;
+  Hasher hasher;
+  std::unique_ptr<internal::ThreadPool> pool;
+
+  // Committed state visible to readers.
+  std::atomic<uint64_t> size{0};
+  mutable std::shared_mutex keys_mu;  // guards key_cache
+  std::unordered_map<Digest, KeyInfo, DigestHash> key_cache;
+
+  // Writer-only state.
+  CompactRange range;
+  Digest last_leaf;
+  Time last_recorded_at;
+
+  // The request queue.
+  struct Prepared {
+    EventView view;
+    Bytes signature;
+    std::optional<Digest> verified_with;  // key id the signature was checked against
+  };
+  struct Request {
+    std::vector<Prepared> events;
+    size_t failed_index = 0;  // set by the writer with a refusal
+    std::promise<Result<std::vector<AppendedEvent>>> done;
+  };
+  std::mutex queue_mu;  // guards queue, stopping
+  std::condition_variable queue_cv;
+  std::deque<std::shared_ptr<Request>> queue;
+  bool stopping = false;
+  std::thread writer;
+  std::mutex group_mu;  // held by the writer while it sequences and commits a group
+
+  // Checkpoint signing.
+  std::mutex checkpoint_mu;  // guards log_private, last_checkpoint_*
+  std::unique_ptr<PrivateKey> log_private;
+  uint64_t last_checkpoint_size = 0;
+  Time last_checkpoint_time;
+
+  // ---- helpers
+  Status LoadState();
+  void StartWriter();
+  void WriterLoop();
+  Status ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t seq, Time now,
+                      std::vector<KeyInfo>* key_changes, AppendedEvent* out, bool* appended);
+  Result<StoredCheckpoint> SignCheckpointNow();
+  void MaybeCheckpoint(Time now);
+  Result<StoredCheckpoint> ReadCheckpoint(uint64_t size) const;
+  Result<Digest> RootAt(uint64_t size) const;
+};
+
+namespace {
+
+// The key table seen by the writer: staged rows, then the committed cache.
+class TxnKeyTable final : public internal::KeyTable {
+ public:
+  TxnKeyTable(Txn& txn, const Ledger::Impl& impl, std::vector<KeyInfo>* changes)
+      : txn_(txn), impl_(impl), changes_(changes) {}
+  Result<std::optional<KeyInfo>> Find(const Digest& id) const override {
+    if (auto staged = txn_.GetStaged(Column::kKeys, id.view())) {
+      if (!*staged) return std::optional<KeyInfo>();
+      ASSIGN_OR_RETURN(KeyInfo info, internal::DecodeKeyRecord(**staged));
+      return std::optional<KeyInfo>(std::move(info));
+    }
+    std::shared_lock<std::shared_mutex> l(impl_.keys_mu);
+    auto it = impl_.key_cache.find(id);
+    if (it == impl_.key_cache.end()) return std::optional<KeyInfo>();
+    return std::optional<KeyInfo>(it->second);
+  }
+  void Save(const KeyInfo& info) override {
+    txn_.Put(Column::kKeys, info.key.id().view(), internal::EncodeKeyRecord(info));
+    changes_->push_back(info);
+  }
+
+ private:
+  Txn& txn_;
+  const Ledger::Impl& impl_;
+  std::vector<KeyInfo>* changes_;
+};
+
+class TxnAdmissionState final : public AdmissionState {
+ public:
+  TxnAdmissionState(Txn& txn, const internal::KeyTable& keys, uint64_t seq)
+      : txn_(txn), keys_(keys), seq_(seq) {}
+  Result<std::optional<Bytes>> Get(ByteView key) const override {
+    return txn_.Get(Column::kProjections, key);
+  }
+  void Put(ByteView key, ByteView value) override { txn_.Put(Column::kProjections, key, value); }
+  void Delete(ByteView key) override { txn_.Delete(Column::kProjections, key); }
+  Status ScanPrefix(ByteView prefix,
+                    const std::function<bool(ByteView, ByteView)>& fn) const override {
+    return txn_.ScanPrefix(Column::kProjections, prefix, fn);
+  }
+  void IndexSubject(std::string_view subject) override {
+    txn_.Put(Column::kSubjects, internal::SubjectKey(subject, seq_), ByteView());
+  }
+  Result<std::optional<KeyInfo>> FindKey(const Digest& id) const override { return keys_.Find(id); }
+
+ private:
+  Txn& txn_;
+  const internal::KeyTable& keys_;
+  uint64_t seq_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Ledger::~Ledger() {
+  if (impl_->writer.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(impl_->queue_mu);
+      impl_->stopping = true;
+    }
+    impl_->queue_cv.notify_all();
+    impl_->writer.join();
+  }
+}
+
+Status Ledger::Impl::LoadState() {
+  ASSIGN_OR_RETURN(auto version, store->Get(Column::kMeta, kFormatVersionKey));
+  if (!version) return Corruption(path + ": no format version; not a dutyledger ledger");
+  if (*version != kFormatVersion) {
+    return FailedPrecondition(path + ": ledger format version " + *version +
+                              " is not supported by this dutyledger (expects " + kFormatVersion +
+                              ")");
+  }
+  // The head is the last stored entry; nothing cached is trusted.
+  auto it = store->NewIterator(Column::kEntries);
+  it->SeekToLast();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return Corruption(path + ": the ledger has no entries (no genesis)");
+  if (it->key().size() != 8) return Corruption("entries table has a malformed key");
+  uint64_t last = GetBigEndian64(it->key());
+  ASSIGN_OR_RETURN(EntryView last_entry, EntryView::Decode(it->value()));
+  if (last_entry.sequence() != last) {
+    return IntegrityViolation("entry " + std::to_string(last) + " records sequence " +
+                              std::to_string(last_entry.sequence()));
+  }
+  // Identity from the genesis.
+  ASSIGN_OR_RETURN(auto genesis_row, store->Get(Column::kEntries, internal::SequenceKey(0)));
+  if (!genesis_row) return Corruption("entry 0 (the genesis) is missing");
+  ASSIGN_OR_RETURN(EntryView genesis_entry, EntryView::Decode(*genesis_row));
+  ASSIGN_OR_RETURN(EventView genesis, EventView::Decode(genesis_entry.body_bytes()));
+  ASSIGN_OR_RETURN(identity, internal::IdentityFromGenesis(genesis));
+  hasher = Hasher(identity.hash_algorithm);
+
+  uint64_t n = last + 1;
+  StoreNodeReader nodes(*store);
+  ASSIGN_OR_RETURN(range, CompactRange::Load(nodes, n));
+  last_leaf = hasher.LeafHash(last_entry.bytes());
+  ASSIGN_OR_RETURN(Digest stored_leaf, nodes.PerfectNode(0, last));
+  if (stored_leaf != last_leaf) {
+    return IntegrityViolation("entry " + std::to_string(last) +
+                              ": its leaf hash differs from the stored tree node");
+  }
+  last_recorded_at = ReadTime(last_entry.entry().getRecordedAt());
+  size.store(n);
+
+  // Key cache.
+  auto kit = store->NewIterator(Column::kKeys);
+  for (kit->SeekToFirst(); kit->Valid(); kit->Next()) {
+    ASSIGN_OR_RETURN(KeyInfo info, internal::DecodeKeyRecord(kit->value()));
+    if (info.key.id().view() != kit->key()) {
+      return IntegrityViolation("key table row " + HexEncode(kit->key()).substr(0, 16) +
+                                " holds a different key");
+    }
+    key_cache.emplace(info.key.id(), std::move(info));
+  }
+  RETURN_IF_ERROR(kit->status());
+
+  // Latest checkpoint, for the signing policy.
+  auto cit = store->NewIterator(Column::kCheckpoints);
+  cit->SeekToLast();
+  if (cit->Valid() && cit->key().size() == 8) {
+    last_checkpoint_size = GetBigEndian64(cit->key());
+  }
+  RETURN_IF_ERROR(cit->status());
+  last_checkpoint_time = options.clock->Now();
+  return Status::Ok();
+}
+
+void Ledger::Impl::StartWriter() {
+  pool = std::make_unique<internal::ThreadPool>(
+      options.verify_threads > 0 ? static_cast<size_t>(options.verify_threads) : 0);
+  writer = std::thread([this] { WriterLoop(); });
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const Options& options) {
+  if (options.clock == nullptr) return InvalidArgument("Ledger::Options.clock is required");
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  if (impl->options.log_key_path.empty()) impl->options.log_key_path = path + "/log.key";
+  Store::Options so;
+  so.read_only = options.read_only;
+  ASSIGN_OR_RETURN(impl->store, Store::Open(path, so));
+  ASSIGN_OR_RETURN(auto rebuilding, impl->store->Get(Column::kMeta, kRebuildingKey));
+  RETURN_IF_ERROR(impl->LoadState());
+  if (rebuilding && !options.read_only) {
+    // A rebuild did not finish; the projection tables are partial. Queries must not use them.
+    std::fprintf(stderr,
+                 "warning: %s: a projection rebuild was interrupted; run `dutyledger rebuild`\n",
+                 path.c_str());
+  }
+  if (!options.read_only) impl->StartWriter();
+  return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, const InitParams& params,
+                                               const Options& options) {
+  if (options.clock == nullptr) return InvalidArgument("Ledger::Options.clock is required");
+  if (params.authority == nullptr) return InvalidArgument("an authority key is required");
+  if (options.read_only) return InvalidArgument("cannot create a ledger read-only");
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool created_dir = false;
+  if (fs::exists(path, ec)) {
+    if (!fs::is_directory(path, ec)) return AlreadyExists(path + ": exists and is not a folder");
+    if (!fs::is_empty(path, ec)) return AlreadyExists(path + ": folder is not empty");
+  } else {
+    if (!fs::create_directories(path, ec)) {
+      return IOError(path + ": cannot create folder: " + ec.message());
+    }
+    created_dir = true;
+  }
+  ::chmod(path.c_str(), 0700);
+  auto cleanup = [&]() {
+    if (created_dir) {
+      fs::remove_all(path, ec);
+    } else {
+      for (auto& e : fs::directory_iterator(path, ec)) fs::remove_all(e.path(), ec);
+    }
+  };
+  auto fail = [&](Status s) {
+    cleanup();
+    return s;
+  };
+
+  // The log's checkpoint key.
+  auto log_key = PrivateKey::Generate(SignatureAlgorithm::kEd25519);
+  if (!log_key.ok()) return fail(log_key.status());
+  std::string log_key_path =
+      options.log_key_path.empty() ? path + "/log.key" : options.log_key_path;
+  if (Status s = (*log_key)->WritePemFile(log_key_path); !s.ok()) return fail(s);
+  if (Status s = WriteNewFile(path + "/log.pub", (*log_key)->public_key().ToPem(), 0644); !s.ok()) {
+    return fail(s);
+  }
+
+  // The genesis body, signed by the authority.
+  capnp::MallocMessageBuilder message;
+  auto body = message.initRoot<schema::EventBody>();
+  Time now = options.clock->Now();
+  Bytes event_id = NewUuidV7(now);
+  body.setEventId(
+      capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(event_id.data()), event_id.size()));
+  body.setOrigin(params.origin);
+  const PublicKey& root = params.authority->public_key();
+  body.setSignerKeyId(capnp::Data::Reader(root.id().data(), Digest::kSize));
+  WriteTime(body.initOccurredAt(), now);
+  body.setSchemaVersion(kSchemaVersion);
+  auto g = body.initGenesis();
+  auto set_key = [](schema::PublicKey::Builder b, const PublicKey& k) {
+    b.setAlgorithm(k.algorithm() == SignatureAlgorithm::kSm2 ? schema::SignatureAlgorithm::SM2
+                                                             : schema::SignatureAlgorithm::ED25519);
+    b.setSpki(capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(k.spki().data()),
+                                  k.spki().size()));
+  };
+  set_key(g.initRootKey(), root);
+  g.setRootPrincipal(params.root_principal);
+  g.setHashAlgorithm(params.hash_algorithm == HashAlgorithm::kSm3 ? schema::HashAlgorithm::SM3
+                                                                  : schema::HashAlgorithm::SHA256);
+  set_key(g.initLogKey(), (*log_key)->public_key());
+  Bytes genesis_bytes = CanonicalBytes(message);
+  auto signature = params.authority->Sign(EventSigningMessage(genesis_bytes));
+  if (!signature.ok()) return fail(signature.status());
+  auto genesis_view = EventView::Decode(genesis_bytes);
+  if (!genesis_view.ok()) return fail(genesis_view.status());
+  auto identity = internal::IdentityFromGenesis(*genesis_view);
+  if (!identity.ok()) return fail(identity.status());
+
+  Store::Options so;
+  so.create = true;
+  auto store = Store::Open(path, so);
+  if (!store.ok()) return fail(store.status());
+  {
+    Store::Batch b = (*store)->NewBatch();
+    b.Put(Column::kMeta, kFormatVersionKey, kFormatVersion);
+    if (Status s = (*store)->Write(b, true); !s.ok()) return fail(s);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  impl->options.log_key_path = log_key_path;
+  impl->store = std::move(*store);
+  impl->identity = std::move(*identity);
+  impl->hasher = Hasher(impl->identity.hash_algorithm);
+  impl->last_checkpoint_time = now;
+  impl->StartWriter();
+  std::unique_ptr<Ledger> ledger(new Ledger(std::move(impl)));
+  auto appended = ledger->Append({SignedEvent{genesis_bytes, *signature}});
+  if (!appended.ok()) {
+    ledger.reset();
+    return fail(appended.status().WithContext("genesis refused"));
+  }
+  auto cp = ledger->SignCheckpoint();
+  if (!cp.ok()) {
+    ledger.reset();
+    return fail(cp.status());
+  }
+  return ledger;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Appending
+
+Result<std::vector<AppendedEvent>> Ledger::Append(std::vector<SignedEvent> events,
+                                                  size_t* failed_index) {
+  Impl& im = *impl_;
+  if (im.options.read_only) return FailedPrecondition("the ledger is open read-only");
+  if (events.empty()) return std::vector<AppendedEvent>();
+  if (events.size() > kMaxAppendBatch) {
+    return ResourceExhausted("a batch holds at most " + std::to_string(kMaxAppendBatch) +
+                             " events; this one has " + std::to_string(events.size()));
+  }
+  // Decode and check signatures in parallel, before sequencing.
+  std::vector<std::optional<Impl::Prepared>> prepared(events.size());
+  std::vector<Status> errors(events.size());
+  im.pool->ParallelFor(events.size(), 16, [&](size_t i) {
+    SignedEvent& e = events[i];
+    // The entry adds ~100 bytes to body and signature; refuse what cannot fit early.
+    if (e.body.size() + e.signature.size() > kMaxEntryBytes) {
+      errors[i] = ResourceExhausted("entry would be over the " + std::to_string(kMaxEntryBytes) +
+                                    "-byte limit (body " + std::to_string(e.body.size()) +
+                                    " bytes); reference documents by hash instead");
+      return;
+    }
+    auto view = EventView::Decode(e.body);
+    if (!view.ok()) {
+      errors[i] = InvalidArgument(view.status().message());
+      return;
+    }
+    std::optional<Digest> verified_with;
+    auto key_id = Digest::FromBytes(AsView(view->body().getSignerKeyId()));
+    if (key_id) {
+      std::optional<PublicKey> key;
+      {
+        std::shared_lock<std::shared_mutex> l(im.keys_mu);
+        auto it = im.key_cache.find(*key_id);
+        if (it != im.key_cache.end()) key = it->second.key;
+      }
+      if (key) {
+        if (!key->Verify(EventSigningMessage(e.body), e.signature)) {
+          errors[i] = PermissionDenied("signature does not verify under key " +
+                                       key_id->Hex().substr(0, 16) + " named in signerKeyId");
+          return;
+        }
+        verified_with = *key_id;
+      }
+    }
+    prepared[i].emplace(Impl::Prepared{std::move(*view), std::move(e.signature), verified_with});
+  });
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!errors[i].ok()) {
+      if (failed_index != nullptr) *failed_index = i;
+      return errors[i].WithContext(EventLabel(i, prepared[i] ? &prepared[i]->view : nullptr));
+    }
+  }
+  auto request = std::make_shared<Impl::Request>();
+  request->events.reserve(events.size());
+  for (auto& p : prepared) request->events.push_back(std::move(*p));
+  auto future = request->done.get_future();
+  {
+    std::lock_guard<std::mutex> l(im.queue_mu);
+    if (im.stopping) return Unavailable("the ledger is shutting down");
+    im.queue.push_back(request);
+  }
+  im.queue_cv.notify_one();
+  auto result = future.get();
+  if (!result.ok() && failed_index != nullptr) *failed_index = request->failed_index;
+  return result;
+}
+
+Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t seq, Time now,
+                                  std::vector<KeyInfo>* key_changes, AppendedEvent* out,
+                                  bool* appended) {
+  (void)index;
+  *appended = false;
+  auto body = p.view.body();
+  ByteView event_id = AsView(body.getEventId());
+
+  // Idempotency: identical bytes return the original sequence; other bytes are refused.
+  if (event_id.size() == kUuidSize) {
+    ASSIGN_OR_RETURN(auto existing, txn.Get(Column::kEventIds, event_id));
+    if (existing) {
+      if (existing->size() != 8) return Corruption("event-id index row is malformed");
+      uint64_t original = GetBigEndian64(*existing);
+      ASSIGN_OR_RETURN(auto row, txn.Get(Column::kEntries, internal::SequenceKey(original)));
+      if (!row) return Corruption("event-id index names missing entry " + std::to_string(original));
+      ASSIGN_OR_RETURN(EntryView entry, EntryView::Decode(*row));
+      if (entry.body_bytes() != p.view.bytes()) {
+        return AlreadyExists("field eventId: " + FormatUuid(event_id) +
+                             " was already used by entry " + std::to_string(original) +
+                             " with different content");
+      }
+      out->sequence = original;
+      out->leaf_hash = hasher.LeafHash(entry.bytes());
+      out->duplicate = true;
+      return Status::Ok();
+    }
+  }
+
+  RETURN_IF_ERROR(
+      internal::CheckEnvelope(p.view, identity.origin, now, options.max_future_skew_nanos));
+  TxnKeyTable keys(txn, *this, key_changes);
+  ASSIGN_OR_RETURN(KeyInfo signer, internal::ResolveSigner(p.view, seq, keys));
+  if (!p.verified_with || *p.verified_with != signer.key.id()) {
+    if (!signer.key.Verify(EventSigningMessage(p.view.bytes()), p.signature)) {
+      return PermissionDenied("signature does not verify under key " +
+                              signer.key.id().Hex().substr(0, 16) + " named in signerKeyId");
+    }
+  }
+  Candidate candidate{&p.view, seq, now, &signer};
+  TxnAdmissionState state(txn, keys, seq);
+  RETURN_IF_ERROR(internal::ApplyIdentityRules(
+      p.view, seq, signer, keys, [&](std::string_view principal) -> Status {
+        if (options.admission == nullptr) {
+          return PermissionDenied(
+              "only a root authority key may bind or revoke keys "
+              "(principal '" +
+              std::string(principal) + "')");
+        }
+        return options.admission->AuthorizeKeyEvent(candidate, principal, state);
+      }));
+  if (options.admission != nullptr) {
+    RETURN_IF_ERROR(options.admission->Admit(candidate, state));
+  }
+
+  Bytes entry = EncodeEntry(EntryFields{seq, now, last_leaf, p.signature, p.view.bytes()});
+  if (entry.size() > kMaxEntryBytes) {
+    return ResourceExhausted("entry would be " + std::to_string(entry.size()) +
+                             " bytes, over the " + std::to_string(kMaxEntryBytes) +
+                             "-byte limit; reference documents by hash instead");
+  }
+  Digest leaf = hasher.LeafHash(entry);
+  txn.Put(Column::kEntries, internal::SequenceKey(seq), entry);
+  range.Append(hasher, leaf, [&](int level, uint64_t i, const Digest& h) {
+    txn.Put(Column::kMerkle, internal::MerkleNodeKey(level, i), h.view());
+  });
+  txn.Put(Column::kEventIds, event_id, internal::SequenceKey(seq));
+  last_leaf = leaf;
+  out->sequence = seq;
+  out->leaf_hash = leaf;
+  out->duplicate = false;
+  *appended = true;
+  return Status::Ok();
+}
+
+void Ledger::Impl::WriterLoop() {
+  while (true) {
+    std::vector<std::shared_ptr<Request>> group;
+    {
+      std::unique_lock<std::mutex> l(queue_mu);
+      auto deadline = std::chrono::milliseconds(
+          std::max<int64_t>(1, options.checkpoint_every_nanos / 1'000'000));
+      queue_cv.wait_for(l, deadline, [&] { return stopping || !queue.empty(); });
+      size_t events = 0;
+      while (!queue.empty() &&
+             (group.empty() || events + queue.front()->events.size() <= options.max_group_events)) {
+        events += queue.front()->events.size();
+        group.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+      if (group.empty()) {
+        if (stopping) return;
+        l.unlock();
+        MaybeCheckpoint(options.clock->Now());
+        continue;
+      }
+    }
+
+    // Sequence the group: each request in its own staged transaction over the group's.
+    std::lock_guard<std::mutex> group_lock(group_mu);
+    Txn group_txn(store.get(), nullptr);
+    const CompactRange group_range = range;
+    const Digest group_leaf = last_leaf;
+    const Time group_time = last_recorded_at;
+    std::vector<KeyInfo> group_keys;
+    std::vector<std::pair<Request*, std::vector<AppendedEvent>>> accepted;
+    for (auto& request : group) {
+      Txn txn(store.get(), &group_txn);
+      const CompactRange saved_range = range;
+      const Digest saved_leaf = last_leaf;
+      const Time saved_time = last_recorded_at;
+      std::vector<KeyInfo> key_changes;
+      std::vector<AppendedEvent> results(request->events.size());
+      Status status;
+      for (size_t i = 0; i < request->events.size() && status.ok(); ++i) {
+        Time now = options.clock->Now();
+        if (now < last_recorded_at) now = last_recorded_at;  // recordedAt never decreases
+        bool appended = false;
+        Status s = ProcessEvent(txn, request->events[i], i, range.size(), now, &key_changes,
+                                &results[i], &appended);
+        if (!s.ok()) {
+          status = s.WithContext(EventLabel(i, &request->events[i].view));
+          request->failed_index = i;
+        } else if (appended) {
+          last_recorded_at = now;
+        }
+      }
+      if (!status.ok()) {
+        range = saved_range;
+        last_leaf = saved_leaf;
+        last_recorded_at = saved_time;
+        request->done.set_value(status);
+        request.reset();
+        continue;
+      }
+      txn.MergeIntoParent();
+      group_keys.insert(group_keys.end(), key_changes.begin(), key_changes.end());
+      accepted.emplace_back(request.get(), std::move(results));
+    }
+    if (accepted.empty()) continue;
+
+    Status written = Status::Ok();
+    if (!group_txn.empty()) {
+      Store::Batch batch = store->NewBatch();
+      group_txn.AddTo(batch);
+      written = store->Write(batch, /*sync=*/true);
+    }
+    if (!written.ok()) {
+      range = group_range;
+      last_leaf = group_leaf;
+      last_recorded_at = group_time;
+      for (auto& [request, results] : accepted) {
+        request->done.set_value(written.WithContext("nothing was recorded"));
+      }
+      continue;
+    }
+    {
+      std::unique_lock<std::shared_mutex> l(keys_mu);
+      for (auto& k : group_keys) key_cache.insert_or_assign(k.key.id(), k);
+    }
+    size.store(range.size(), std::memory_order_release);
+    for (auto& [request, results] : accepted) request->done.set_value(std::move(results));
+    MaybeCheckpoint(last_recorded_at);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints
+
+Result<Digest> Ledger::Impl::RootAt(uint64_t n) const {
+  if (n == 0) return hasher.EmptyRoot();
+  StoreNodeReader nodes(*store);
+  return RangeRoot(hasher, nodes, 0, n);
+}
+
+Result<StoredCheckpoint> Ledger::Impl::ReadCheckpoint(uint64_t n) const {
+  ASSIGN_OR_RETURN(auto row, store->Get(Column::kCheckpoints, internal::SequenceKey(n)));
+  if (!row) return NotFound("no checkpoint at tree size " + std::to_string(n));
+  auto note = ParseSignedNote(*row);
+  if (!note.ok())
+    return Corruption("checkpoint " + std::to_string(n) + ": " + note.status().message());
+  auto cp = ParseCheckpointBody(note->body);
+  if (!cp.ok()) return Corruption("checkpoint " + std::to_string(n) + ": " + cp.status().message());
+  if (cp->size != n || cp->origin != identity.origin) {
+    return IntegrityViolation("checkpoint stored under size " + std::to_string(n) + " says size " +
+                              std::to_string(cp->size) + " of '" + cp->origin + "'");
+  }
+  Status sig = VerifyNoteSignature(*note, identity.origin, *identity.log_key);
+  if (!sig.ok()) return sig.WithContext("checkpoint " + std::to_string(n));
+  return StoredCheckpoint{*cp, *note};
+}
+
+Result<StoredCheckpoint> Ledger::Impl::SignCheckpointNow() {
+  // REQUIRES: checkpoint_mu held.
+  uint64_t n = size.load(std::memory_order_acquire);
+  if (auto existing = ReadCheckpoint(n); existing.ok()) return existing;
+  if (!log_private) {
+    ASSIGN_OR_RETURN(log_private, PrivateKey::ReadPemFile(options.log_key_path));
+    if (log_private->public_key() != *identity.log_key) {
+      log_private.reset();
+      return PermissionDenied(options.log_key_path +
+                              ": is not the log key named in this ledger's genesis");
+    }
+  }
+  ASSIGN_OR_RETURN(Digest root, RootAt(n));
+  // Never sign a checkpoint inconsistent with the latest one already signed.
+  auto it = store->NewIterator(Column::kCheckpoints);
+  it->SeekToLast();
+  RETURN_IF_ERROR(it->status());
+  if (it->Valid()) {
+    uint64_t prev_size = GetBigEndian64(it->key());
+    ASSIGN_OR_RETURN(StoredCheckpoint prev, ReadCheckpoint(prev_size));
+    if (prev_size > n) {
+      return IntegrityViolation("the latest checkpoint is for size " + std::to_string(prev_size) +
+                                " but the ledger holds " + std::to_string(n) +
+                                " entries: entries are missing (truncated?); refusing to sign");
+    }
+    StoreNodeReader nodes(*store);
+    if (prev_size > 0) {
+      ASSIGN_OR_RETURN(auto proof, ConsistencyProof(hasher, nodes, prev_size, n));
+      Status consistent =
+          VerifyConsistency(hasher, prev_size, n, prev.checkpoint.root, root, proof);
+      if (!consistent.ok()) {
+        return IntegrityViolation("the tree at size " + std::to_string(n) +
+                                  " is not consistent with the signed checkpoint at size " +
+                                  std::to_string(prev_size) + " (" + consistent.message() +
+                                  "); refusing to sign");
+      }
+    }
+  }
+  Checkpoint cp{identity.origin, n, root, {}};
+  std::string body = cp.Body();
+  ASSIGN_OR_RETURN(std::string line, SignNoteLine(body, identity.origin, *log_private));
+  std::string text = body + "\n" + line + "\n";
+  Store::Batch b = store->NewBatch();
+  b.Put(Column::kCheckpoints, internal::SequenceKey(n), text);
+  RETURN_IF_ERROR(store->Write(b, true));
+  last_checkpoint_size = n;
+  last_checkpoint_time = options.clock->Now();
+  return ReadCheckpoint(n);
+}
+
+void Ledger::Impl::MaybeCheckpoint(Time now) {
+  std::lock_guard<std::mutex> l(checkpoint_mu);
+  uint64_t n = size.load(std::memory_order_acquire);
+  if (n <= last_checkpoint_size) return;
+  bool due = n - last_checkpoint_size >= options.checkpoint_every_entries ||
+             now.unix_nanos - last_checkpoint_time.unix_nanos >= options.checkpoint_every_nanos;
+  if (!due) return;
+  auto signed_cp = SignCheckpointNow();
+  if (!signed_cp.ok()) {
+    std::fprintf(stderr, "dutyledger: cannot sign checkpoint at size %llu: %s\n",
+                 static_cast<unsigned long long>(n), signed_cp.status().ToString().c_str());
+    last_checkpoint_time = now;  // do not retry in a tight loop
+  }
+}
+
+Result<StoredCheckpoint> Ledger::SignCheckpoint() {
+  if (impl_->options.read_only) return FailedPrecondition("the ledger is open read-only");
+  std::lock_guard<std::mutex> l(impl_->checkpoint_mu);
+  return impl_->SignCheckpointNow();
+}
+
+Result<std::optional<StoredCheckpoint>> Ledger::LatestCheckpoint() const {
+  auto it = impl_->store->NewIterator(Column::kCheckpoints);
+  it->SeekToLast();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return std::optional<StoredCheckpoint>();
+  ASSIGN_OR_RETURN(StoredCheckpoint cp, impl_->ReadCheckpoint(GetBigEndian64(it->key())));
+  return std::optional<StoredCheckpoint>(std::move(cp));
+}
+
+Result<StoredCheckpoint> Ledger::CheckpointAt(uint64_t n) const { return impl_->ReadCheckpoint(n); }
+
+Result<std::vector<uint64_t>> Ledger::CheckpointSizes() const {
+  std::vector<uint64_t> sizes;
+  auto it = impl_->store->NewIterator(Column::kCheckpoints);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return Corruption("checkpoint table has a malformed key");
+    sizes.push_back(GetBigEndian64(it->key()));
+  }
+  RETURN_IF_ERROR(it->status());
+  return sizes;
+}
+
+Status Ledger::AddCosignature(uint64_t n, const std::string& line) {
+  if (impl_->options.read_only) return FailedPrecondition("the ledger is open read-only");
+  std::lock_guard<std::mutex> l(impl_->checkpoint_mu);
+  ASSIGN_OR_RETURN(StoredCheckpoint cp, impl_->ReadCheckpoint(n));
+  auto parsed = ParseSignedNote(cp.note.body + "\n" + line + "\n");
+  if (!parsed.ok() || parsed->signatures.size() != 1) {
+    return InvalidArgument("not a cosignature line: '" + line + "'");
+  }
+  for (const auto& s : cp.note.signatures) {
+    if (s.line == line) return Status::Ok();
+  }
+  cp.note.signatures.push_back(parsed->signatures[0]);
+  Store::Batch b = impl_->store->NewBatch();
+  b.Put(Column::kCheckpoints, internal::SequenceKey(n), cp.note.Text());
+  return impl_->store->Write(b, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+const std::string& Ledger::origin() const { return impl_->identity.origin; }
+HashAlgorithm Ledger::hash_algorithm() const { return impl_->identity.hash_algorithm; }
+const Hasher& Ledger::hasher() const { return impl_->hasher; }
+const PublicKey& Ledger::root_key() const { return *impl_->identity.root_key; }
+const PublicKey& Ledger::log_key() const { return *impl_->identity.log_key; }
+const std::string& Ledger::path() const { return impl_->path; }
+uint64_t Ledger::size() const { return impl_->size.load(std::memory_order_acquire); }
+internal::Store& Ledger::store_for_internal_use() const { return *impl_->store; }
+
+Result<EntryView> Ledger::ReadEntry(uint64_t sequence) const {
+  if (sequence >= size()) {
+    return NotFound("no entry " + std::to_string(sequence) + " (the ledger has " +
+                    std::to_string(size()) + " entries)");
+  }
+  ASSIGN_OR_RETURN(auto row, impl_->store->Get(Column::kEntries, internal::SequenceKey(sequence)));
+  if (!row) return Corruption("entry " + std::to_string(sequence) + " is missing");
+  auto entry = EntryView::Decode(*row);
+  if (!entry.ok()) return entry.status().WithContext("entry " + std::to_string(sequence));
+  if (entry->sequence() != sequence) {
+    return IntegrityViolation("entry " + std::to_string(sequence) + " records sequence " +
+                              std::to_string(entry->sequence()));
+  }
+  return entry;
+}
+
+Result<Digest> Ledger::LeafHash(uint64_t sequence) const {
+  if (sequence >= size()) return NotFound("no entry " + std::to_string(sequence));
+  StoreNodeReader nodes(*impl_->store);
+  return nodes.PerfectNode(0, sequence);
+}
+
+Status Ledger::ForEachEntry(uint64_t begin, uint64_t end,
+                            const std::function<bool(const EntryView&)>& fn) const {
+  end = std::min(end, size());
+  auto it = impl_->store->NewIterator(Column::kEntries);
+  uint64_t expect = begin;
+  for (it->Seek(internal::SequenceKey(begin)); it->Valid() && expect < end; it->Next()) {
+    if (it->key().size() != 8) return Corruption("entries table has a malformed key");
+    uint64_t seq = GetBigEndian64(it->key());
+    if (seq != expect) return Corruption("entry " + std::to_string(expect) + " is missing");
+    auto entry = EntryView::Decode(it->value());
+    if (!entry.ok()) return entry.status().WithContext("entry " + std::to_string(seq));
+    if (entry->sequence() != seq) {
+      return IntegrityViolation("entry " + std::to_string(seq) + " records sequence " +
+                                std::to_string(entry->sequence()));
+    }
+    if (!fn(*entry)) return Status::Ok();
+    ++expect;
+  }
+  RETURN_IF_ERROR(it->status());
+  if (expect < end) return Corruption("entry " + std::to_string(expect) + " is missing");
+  return Status::Ok();
+}
+
+Result<std::optional<uint64_t>> Ledger::FindEvent(ByteView event_id) const {
+  ASSIGN_OR_RETURN(auto row, impl_->store->Get(Column::kEventIds, event_id));
+  if (!row) return std::optional<uint64_t>();
+  if (row->size() != 8) return Corruption("event-id index row is malformed");
+  uint64_t seq = GetBigEndian64(*row);
+  if (seq >= size()) return std::optional<uint64_t>();  // not yet committed
+  return std::optional<uint64_t>(seq);
+}
+
+Result<std::vector<uint64_t>> Ledger::SubjectSequences(std::string_view subject) const {
+  Bytes prefix(subject);
+  prefix.push_back('\0');
+  std::vector<uint64_t> out;
+  auto it = impl_->store->NewIterator(Column::kSubjects);
+  uint64_t n = size();
+  for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
+    if (it->key().size() != prefix.size() + 8) return Corruption("subject index key is malformed");
+    uint64_t seq = GetBigEndian64(it->key().substr(prefix.size()));
+    if (seq < n) out.push_back(seq);
+  }
+  RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+Result<std::optional<KeyInfo>> Ledger::FindKey(const Digest& key_id) const {
+  std::shared_lock<std::shared_mutex> l(impl_->keys_mu);
+  auto it = impl_->key_cache.find(key_id);
+  if (it == impl_->key_cache.end()) return std::optional<KeyInfo>();
+  return std::optional<KeyInfo>(it->second);
+}
+
+Result<std::vector<KeyInfo>> Ledger::AllKeys() const {
+  std::vector<KeyInfo> keys;
+  {
+    std::shared_lock<std::shared_mutex> l(impl_->keys_mu);
+    for (const auto& [id, info] : impl_->key_cache) keys.push_back(info);
+  }
+  std::sort(keys.begin(), keys.end(),
+            [](const KeyInfo& a, const KeyInfo& b) { return a.valid_from < b.valid_from; });
+  return keys;
+}
+
+Result<Digest> Ledger::RootAt(uint64_t n) const {
+  if (n > size()) {
+    return InvalidArgument("tree size " + std::to_string(n) + " is beyond the ledger's " +
+                           std::to_string(size()) + " entries");
+  }
+  return impl_->RootAt(n);
+}
+
+Result<InclusionProofData> Ledger::ProveInclusion(uint64_t sequence, uint64_t tree_size) const {
+  if (tree_size > size()) {
+    return InvalidArgument("tree size " + std::to_string(tree_size) + " is beyond the ledger's " +
+                           std::to_string(size()) + " entries");
+  }
+  if (sequence >= tree_size) {
+    return InvalidArgument("entry " + std::to_string(sequence) + " is not in a tree of size " +
+                           std::to_string(tree_size));
+  }
+  StoreNodeReader nodes(*impl_->store);
+  InclusionProofData out;
+  out.leaf_index = sequence;
+  out.tree_size = tree_size;
+  ASSIGN_OR_RETURN(out.leaf_hash, nodes.PerfectNode(0, sequence));
+  ASSIGN_OR_RETURN(out.proof, InclusionProof(impl_->hasher, nodes, sequence, tree_size));
+  ASSIGN_OR_RETURN(out.root, impl_->RootAt(tree_size));
+  Status ok =
+      VerifyInclusion(impl_->hasher, sequence, tree_size, out.leaf_hash, out.proof, out.root);
+  if (!ok.ok()) return ok.WithContext("stored tree nodes are inconsistent; run verify");
+  return out;
+}
+
+Result<ConsistencyProofData> Ledger::ProveConsistency(uint64_t size1, uint64_t size2) const {
+  if (size2 > size()) {
+    return InvalidArgument("tree size " + std::to_string(size2) + " is beyond the ledger's " +
+                           std::to_string(size()) + " entries");
+  }
+  if (size1 == 0 || size1 > size2) {
+    return InvalidArgument("need 0 < old size <= new size (got " + std::to_string(size1) + " and " +
+                           std::to_string(size2) + ")");
+  }
+  StoreNodeReader nodes(*impl_->store);
+  ConsistencyProofData out;
+  out.size1 = size1;
+  out.size2 = size2;
+  ASSIGN_OR_RETURN(out.root1, impl_->RootAt(size1));
+  ASSIGN_OR_RETURN(out.root2, impl_->RootAt(size2));
+  if (size1 < size2) {
+    ASSIGN_OR_RETURN(out.proof, ConsistencyProof(impl_->hasher, nodes, size1, size2));
+  }
+  Status ok = VerifyConsistency(impl_->hasher, size1, size2, out.root1, out.root2, out.proof);
+  if (!ok.ok()) return ok.WithContext("stored tree nodes are inconsistent; run verify");
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projections
+
+Result<std::optional<Bytes>> Ledger::GetProjection(ByteView key) const {
+  return impl_->store->Get(Column::kProjections, key);
+}
+
+Status Ledger::ScanProjections(ByteView prefix,
+                               const std::function<bool(ByteView, ByteView)>& fn) const {
+  Txn reader(impl_->store.get(), nullptr);
+  return reader.ScanPrefix(Column::kProjections, prefix, fn);
+}
+
+Status Ledger::RebuildProjections(Admission& admission,
+                                  const std::function<void(uint64_t, uint64_t)>& progress) {
+  Impl& im = *impl_;
+  if (im.options.read_only) return FailedPrecondition("the ledger is open read-only");
+  // Hold the writer off: nothing is appended while the tables are rebuilt.
+  std::lock_guard<std::mutex> group_lock(im.group_mu);
+  {
+    Store::Batch b = im.store->NewBatch();
+    b.Put(Column::kMeta, kRebuildingKey, "1");
+    RETURN_IF_ERROR(im.store->Write(b, true));
+  }
+  RETURN_IF_ERROR(im.store->DropColumn(Column::kProjections));
+  RETURN_IF_ERROR(im.store->DropColumn(Column::kSubjects));
+  uint64_t n = size();
+  constexpr uint64_t kChunk = 4096;
+  for (uint64_t begin = 0; begin < n; begin += kChunk) {
+    Txn txn(im.store.get(), nullptr);
+    std::vector<KeyInfo> unused_changes;
+    Status status;
+    Status iter = ForEachEntry(begin, std::min(n, begin + kChunk), [&](const EntryView& e) {
+      auto view = EventView::Decode(e.body_bytes());
+      if (!view.ok()) {
+        status = view.status().WithContext("entry " + std::to_string(e.sequence()));
+        return false;
+      }
+      auto key_id = Digest::FromBytes(AsView(view->body().getSignerKeyId()));
+      std::optional<KeyInfo> signer;
+      if (e.sequence() == 0) {
+        TxnKeyTable keys(txn, im, &unused_changes);
+        auto s = internal::ResolveSigner(*view, 0, keys);
+        if (s.ok()) signer = *s;
+      } else if (key_id) {
+        std::shared_lock<std::shared_mutex> l(im.keys_mu);
+        auto it = im.key_cache.find(*key_id);
+        if (it != im.key_cache.end()) signer = it->second;
+      }
+      if (!signer) {
+        status = IntegrityViolation("entry " + std::to_string(e.sequence()) +
+                                    ": signer key is not in the key table; run verify");
+        return false;
+      }
+      TxnKeyTable keys(txn, im, &unused_changes);
+      TxnAdmissionState state(txn, keys, e.sequence());
+      Candidate c{&*view, e.sequence(), ReadTime(e.entry().getRecordedAt()), &*signer};
+      Status s = admission.Admit(c, state);
+      if (!s.ok()) {
+        status = s.WithContext("entry " + std::to_string(e.sequence()) +
+                               " is refused by the current rules");
+        return false;
+      }
+      return true;
+    });
+    RETURN_IF_ERROR(iter);
+    RETURN_IF_ERROR(status);
+    // Key rows are the ledger's own; the fold must not have changed them.
+    Store::Batch b = im.store->NewBatch();
+    txn.AddTo(b);
+    RETURN_IF_ERROR(im.store->Write(b, false));
+    if (progress) progress(std::min(n, begin + kChunk), n);
+  }
+  Store::Batch done = im.store->NewBatch();
+  done.Delete(Column::kMeta, kRebuildingKey);
+  return im.store->Write(done, true);
+}
+
+}  // namespace dutyledger

@@ -1,0 +1,172 @@
+// Ledger: the signed, hash-chained, Merkle-tree event log on RocksDB.
+//
+// One Ledger per data folder per process. Appends from any number of threads are sequenced by
+// ONE writer thread, which group-commits: it drains the queue of pending requests into one
+// RocksDB WriteBatch (entries, tree nodes, index rows, projection rows) and one synced WAL write.
+// An append is acknowledged only after that write is durable. Each Append call is atomic: all
+// its events are recorded, or none is and the Status names the first refused event and why.
+// Signatures are checked in parallel on the callers' threads (and a small pool) before
+// sequencing; they are the cost.
+//
+// Reads (entries, proofs, checkpoints) are thread-safe and see only committed entries.
+#ifndef DUTYLEDGER_LEDGER_LEDGER_H_
+#define DUTYLEDGER_LEDGER_LEDGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/admission.h"
+#include "ledger/bytes.h"
+#include "ledger/checkpoint.h"
+#include "ledger/codec.h"
+#include "ledger/hash.h"
+#include "ledger/keys.h"
+#include "ledger/status.h"
+#include "ledger/time.h"
+
+namespace dutyledger {
+
+namespace internal {
+class Store;
+}
+
+// A signed event as submitted: the canonical EventBody bytes and the signature over
+// EventSigningMessage(body).
+struct SignedEvent {
+  Bytes body;
+  Bytes signature;
+};
+
+struct AppendedEvent {
+  uint64_t sequence = 0;
+  Digest leaf_hash;
+  bool duplicate = false;  // identical bytes were already recorded; `sequence` is the original
+};
+
+struct StoredCheckpoint {
+  Checkpoint checkpoint;
+  SignedNote note;  // the log's signature plus any cosignatures
+};
+
+struct InclusionProofData {
+  uint64_t leaf_index = 0;
+  uint64_t tree_size = 0;
+  Digest leaf_hash;
+  Digest root;
+  std::vector<Digest> proof;
+};
+
+struct ConsistencyProofData {
+  uint64_t size1 = 0;
+  uint64_t size2 = 0;
+  Digest root1;
+  Digest root2;
+  std::vector<Digest> proof;
+};
+
+class Ledger {
+ public:
+  struct Options {
+    Clock* clock = nullptr;          // required
+    Admission* admission = nullptr;  // the domain rules; none: identity rules only
+    bool read_only = false;          // open without the writer (no appends, no checkpoints)
+    uint64_t checkpoint_every_entries = 1000;
+    int64_t checkpoint_every_nanos = 60 * Time::kNanosPerSecond;
+    int64_t max_future_skew_nanos = 5 * 60 * Time::kNanosPerSecond;
+    size_t max_group_events = 8192;  // events per group commit
+    int verify_threads = 0;          // signature-check pool size; 0: hardware concurrency
+    std::string log_key_path;        // default: <folder>/log.key
+  };
+
+  struct InitParams {
+    std::string origin;                     // e.g. "example.gov.cn/park-1"
+    const PrivateKey* authority = nullptr;  // signs the genesis; becomes the root key
+    std::string root_principal = "root";
+    HashAlgorithm hash_algorithm = HashAlgorithm::kSha256;
+  };
+
+  // Creates a ledger in `path` (absent or empty): the log's checkpoint key (log.key, mode 0600;
+  // log.pub), the database, the genesis entry signed by the authority, and the first checkpoint.
+  // On failure nothing is left behind.
+  static Result<std::unique_ptr<Ledger>> Create(const std::string& path, const InitParams& params,
+                                                const Options& options);
+  // Opens an existing ledger. The head, the tree's compact range and the chain's last hash are
+  // re-derived from what is stored (never taken from a cached value).
+  static Result<std::unique_ptr<Ledger>> Open(const std::string& path, const Options& options);
+
+  ~Ledger();  // stops the writer after the queued requests
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Appends a batch atomically. On refusal, the Status message starts with
+  // "event <i> (<event id>)" and names the field or rule, nothing is written, and
+  // *failed_index (if given) is i.
+  Result<std::vector<AppendedEvent>> Append(std::vector<SignedEvent> events,
+                                            size_t* failed_index = nullptr);
+
+  // ---- identity
+  const std::string& origin() const;
+  HashAlgorithm hash_algorithm() const;
+  const Hasher& hasher() const;
+  const PublicKey& root_key() const;
+  const PublicKey& log_key() const;
+  const std::string& path() const;
+
+  // ---- reads
+  uint64_t size() const;  // committed entries (the tree size)
+  Result<EntryView> ReadEntry(uint64_t sequence) const;
+  Result<Digest> LeafHash(uint64_t sequence) const;
+  // Calls fn for entries [begin, end) in order until it returns false.
+  Status ForEachEntry(uint64_t begin, uint64_t end,
+                      const std::function<bool(const EntryView&)>& fn) const;
+  Result<std::optional<uint64_t>> FindEvent(ByteView event_id) const;
+  // Sequences of the events indexed under `subject`, in order.
+  Result<std::vector<uint64_t>> SubjectSequences(std::string_view subject) const;
+  // The key as recorded now (with its validity interval).
+  Result<std::optional<KeyInfo>> FindKey(const Digest& key_id) const;
+  Result<std::vector<KeyInfo>> AllKeys() const;
+
+  // ---- tree
+  Result<Digest> RootAt(uint64_t size) const;
+  // REQUIRES nothing: bad arguments give kInvalidArgument.
+  Result<InclusionProofData> ProveInclusion(uint64_t sequence, uint64_t tree_size) const;
+  Result<ConsistencyProofData> ProveConsistency(uint64_t size1, uint64_t size2) const;
+
+  // ---- checkpoints
+  // Signs a checkpoint for the current size unless one exists; returns the one for that size.
+  // Refuses (kIntegrityViolation) to sign a root that is not consistent with the latest stored
+  // checkpoint. Not available read-only.
+  Result<StoredCheckpoint> SignCheckpoint();
+  Result<std::optional<StoredCheckpoint>> LatestCheckpoint() const;
+  Result<StoredCheckpoint> CheckpointAt(uint64_t size) const;
+  Result<std::vector<uint64_t>> CheckpointSizes() const;
+  // Stores a cosignature line (C2SP tlog-cosignature) beside the checkpoint of that size.
+  Status AddCosignature(uint64_t size, const std::string& line);
+
+  // ---- projections
+  // Drops the projection and subject tables and folds the whole log through `admission`
+  // again (no signature checks: verify does those). `progress(done, total)` is called as it goes.
+  Status RebuildProjections(Admission& admission,
+                            const std::function<void(uint64_t, uint64_t)>& progress);
+  // Read-only access to the projections column for queries.
+  Result<std::optional<Bytes>> GetProjection(ByteView key) const;
+  Status ScanProjections(ByteView prefix,
+                         const std::function<bool(ByteView key, ByteView value)>& fn) const;
+
+  // For verify and tests inside ledger/ only.
+  internal::Store& store_for_internal_use() const;
+
+  struct Impl;
+
+ private:
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dutyledger
+
+#endif  // DUTYLEDGER_LEDGER_LEDGER_H_

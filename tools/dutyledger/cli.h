@@ -1,0 +1,63 @@
+// Shared pieces of the dutyledger command line: exit codes, error reporting, progress, and the
+// injected clock. Each command group registers its subcommands on the CLI11 app.
+#ifndef DUTYLEDGER_TOOLS_DUTYLEDGER_CLI_H_
+#define DUTYLEDGER_TOOLS_DUTYLEDGER_CLI_H_
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ledger/ledger.h"
+#include "ledger/status.h"
+#include "ledger/time.h"
+
+namespace dutyledger::cli {
+
+// Exit status: 0 success, 1 an integrity failure or a refused event, 2 a usage error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// What every command gets from main().
+struct Context {
+  Clock* clock = nullptr;
+  // The exit status the chosen command sets.
+  int exit_code = kExitOk;
+  // The domain's admission rules, when the projections library is linked in; else null.
+  std::function<std::unique_ptr<Admission>()> make_admission;
+};
+
+// Prints "dutyledger: <message>" on stderr and returns the exit status for it: kExitUsage for a
+// usage error, kExitFailure otherwise.
+int Fail(const Status& status);
+int UsageError(const std::string& message);
+
+// Opens the ledger at `data` with the context's clock (and admission rules, when writing).
+Result<std::unique_ptr<Ledger>> OpenLedger(Context& ctx, const std::string& data, bool read_only,
+                                           std::unique_ptr<Admission>* admission_out);
+
+// A one-line progress indicator on stderr, shown only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(std::string label);
+  ~Progress();
+  void Update(uint64_t done, uint64_t total);
+
+ private:
+  std::string label_;
+  bool tty_;
+  int64_t last_ms_ = 0;
+  bool shown_ = false;
+};
+
+// Parses "A..B" (both ends included), "A..", or "A". kInvalidArgument otherwise.
+Result<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& text, uint64_t size);
+
+void RegisterLedgerCommands(CLI::App& app, Context& ctx);
+
+}  // namespace dutyledger::cli
+
+#endif  // DUTYLEDGER_TOOLS_DUTYLEDGER_CLI_H_
