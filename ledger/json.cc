@@ -6,6 +6,8 @@
 #include <kj/exception.h>
 
 #include <cmath>
+#include <cstring>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -16,6 +18,8 @@ namespace dutyledger {
 namespace {
 
 constexpr uint64_t kUuidAnnotationId = 0xbd5c75c77fe9e790ull;  // common.capnp `uuid`
+constexpr uint64_t kHexAnnotationId = 0xf061e22f0ae5c7b5ull;   // json.capnp `hex`
+constexpr uint64_t kBase64AnnotationId = 0xd7d879450a253e4b;   // json.capnp `base64`
 constexpr uint64_t kMaxExactJsonInteger = uint64_t{1} << 53;
 
 [[noreturn]] void Throw(std::string message) {
@@ -42,29 +46,60 @@ class TimestampHandler final : public capnp::JsonCodec::Handler<schema::Timestam
   std::string field_;
 };
 
-class UuidHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
+// Data fields as text: UUID, hex or base64, decoded strictly (capnp's own hex and base64
+// handlers accept malformed text silently, so the annotations are handled here instead).
+class DataHandler final : public capnp::JsonCodec::Handler<capnp::Data> {
  public:
-  explicit UuidHandler(std::string field) : field_(std::move(field)) {}
+  enum class Form { kUuid, kHex, kBase64 };
+  DataHandler(std::string field, Form form) : field_(std::move(field)), form_(form) {}
   void encode(const capnp::JsonCodec&, capnp::Data::Reader input,
               capnp::JsonValue::Builder output) const override {
     ByteView b(reinterpret_cast<const char*>(input.begin()), input.size());
-    output.setString(b.size() == kUuidSize ? FormatUuid(b) : HexEncode(b));
+    switch (form_) {
+      case Form::kUuid:
+        output.setString(b.size() == kUuidSize ? FormatUuid(b) : HexEncode(b));
+        break;
+      case Form::kHex:
+        output.setString(HexEncode(b));
+        break;
+      case Form::kBase64:
+        output.setString(Base64Encode(b));
+        break;
+    }
   }
   capnp::Orphan<capnp::Data> decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
                                     capnp::Orphanage orphanage) const override {
-    if (!input.isString()) Throw("field " + field_ + ": expected UUID text");
-    auto bytes = ParseUuid(input.getString().cStr());
-    if (!bytes) {
-      Throw("field " + field_ + ": not a UUID ('" + std::string(input.getString().cStr()) +
-            "'); expected 8-4-4-4-12 hex digits");
+    static const char* const kWhat[] = {"UUID text", "hex text", "base64 text"};
+    if (!input.isString()) {
+      Throw("field " + field_ + ": expected " + kWhat[static_cast<int>(form_)]);
+    }
+    std::string text = input.getString().cStr();
+    std::optional<Bytes> bytes;
+    switch (form_) {
+      case Form::kUuid:
+        bytes = ParseUuid(text);
+        if (!bytes) {
+          Throw("field " + field_ + ": not a UUID ('" + text +
+                "'); expected 8-4-4-4-12 hex digits");
+        }
+        break;
+      case Form::kHex:
+        bytes = HexDecode(text);
+        if (!bytes) Throw("field " + field_ + ": not hex text ('" + text + "')");
+        break;
+      case Form::kBase64:
+        bytes = Base64Decode(text);
+        if (!bytes) Throw("field " + field_ + ": not base64 text (RFC 4648, padded)");
+        break;
     }
     auto orphan = orphanage.newOrphan<capnp::Data>(bytes->size());
-    std::memcpy(orphan.get().begin(), bytes->data(), bytes->size());
+    if (!bytes->empty()) std::memcpy(orphan.get().begin(), bytes->data(), bytes->size());
     return orphan;
   }
 
  private:
   std::string field_;
+  Form form_;
 };
 
 template <typename T>
@@ -118,14 +153,15 @@ struct EventJson::Impl {
   capnp::JsonCodec codec;
   capnp::JsonCodec pretty;
   std::vector<std::unique_ptr<TimestampHandler>> time_handlers;
-  std::vector<std::unique_ptr<UuidHandler>> uuid_handlers;
+  std::vector<std::unique_ptr<DataHandler>> data_handlers;
   IntegerHandler<uint64_t> u64;
   IntegerHandler<int64_t> i64;
   std::unique_ptr<EntryBodyHandler> entry_body;
   std::set<uint64_t> seen;
 
   void Walk(capnp::StructSchema s);
-  void Register(capnp::JsonCodec& c, capnp::StructSchema::Field f, bool is_time);
+  void RegisterTime(capnp::StructSchema::Field f);
+  void RegisterData(capnp::StructSchema::Field f, DataHandler::Form form);
 };
 
 namespace {
@@ -155,16 +191,16 @@ void EventJson::Impl::Walk(capnp::StructSchema s) {
   const uint64_t timestamp_id = capnp::Schema::from<schema::Timestamp>().getProto().getId();
   for (capnp::StructSchema::Field f : s.getFields()) {
     capnp::Type t = f.getType();
-    bool is_uuid = false;
+    std::optional<DataHandler::Form> form;
     for (auto a : f.getProto().getAnnotations()) {
-      if (a.getId() == kUuidAnnotationId) is_uuid = true;
+      if (a.getId() == kUuidAnnotationId) form = DataHandler::Form::kUuid;
+      if (a.getId() == kHexAnnotationId) form = DataHandler::Form::kHex;
+      if (a.getId() == kBase64AnnotationId) form = DataHandler::Form::kBase64;
     }
-    if (is_uuid) {
-      Register(codec, f, false);
-      Register(pretty, f, false);
+    if (form && t.isData()) {
+      RegisterData(f, *form);
     } else if (t.isStruct() && t.asStruct().getProto().getId() == timestamp_id) {
-      Register(codec, f, true);
-      Register(pretty, f, true);
+      RegisterTime(f);
     } else if (t.isStruct()) {
       Walk(t.asStruct());  // groups too: a group's type is its own struct schema
     } else if (t.isList()) {
@@ -174,15 +210,16 @@ void EventJson::Impl::Walk(capnp::StructSchema s) {
   }
 }
 
-void EventJson::Impl::Register(capnp::JsonCodec& c, capnp::StructSchema::Field f, bool is_time) {
-  std::string name = f.getProto().getName().cStr();
-  if (is_time) {
-    time_handlers.push_back(std::make_unique<TimestampHandler>(name));
-    c.addFieldHandler(f, *time_handlers.back());
-  } else {
-    uuid_handlers.push_back(std::make_unique<UuidHandler>(name));
-    c.addFieldHandler(f, *uuid_handlers.back());
-  }
+void EventJson::Impl::RegisterTime(capnp::StructSchema::Field f) {
+  time_handlers.push_back(std::make_unique<TimestampHandler>(f.getProto().getName().cStr()));
+  codec.addFieldHandler(f, *time_handlers.back());
+  pretty.addFieldHandler(f, *time_handlers.back());
+}
+
+void EventJson::Impl::RegisterData(capnp::StructSchema::Field f, DataHandler::Form form) {
+  data_handlers.push_back(std::make_unique<DataHandler>(f.getProto().getName().cStr(), form));
+  codec.addFieldHandler(f, *data_handlers.back());
+  pretty.addFieldHandler(f, *data_handlers.back());
 }
 
 EventJson::EventJson() : impl_(std::make_unique<Impl>()) {
@@ -192,8 +229,6 @@ EventJson::EventJson() : impl_(std::make_unique<Impl>()) {
   for (capnp::JsonCodec* c : {&i.codec, &i.pretty}) {
     c->setRejectUnknownFields(true);
     c->setMaxNestingDepth(32);
-    c->handleByAnnotation<schema::EventBody>();
-    c->handleByAnnotation<schema::Entry>();
     c->addTypeHandler(i.u64);
     c->addTypeHandler(i.i64);
     c->addFieldHandler(capnp::Schema::from<schema::Entry>().getFieldByName("body"), *i.entry_body);
@@ -243,20 +278,25 @@ Result<Bytes> EventJson::ParseEventBody(std::string_view json, const Defaults& d
   capnp::MallocMessageBuilder raw;
   capnp::MallocMessageBuilder message;
   Status status;
+  bool parsed = false;
   KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
                  auto value = raw.initRoot<capnp::JsonValue>();
                  impl_->codec.decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), value);
+                 parsed = true;
                  status = CheckTopLevel(value.asReader());
                  if (!status.ok()) return;
                  auto body = message.initRoot<schema::EventBody>();
                  impl_->codec.decode(value.asReader(), capnp::DynamicStruct::Builder(body));
                })) {
+    // KJ writes "expected <condition>; <message>": keep the message, on one line.
     std::string d = exception->getDescription().cStr();
-    // KJ prefixes some messages; keep them readable on one line.
+    if (d.rfind("expected ", 0) == 0 && d.find("; ") != std::string::npos) {
+      d = d.substr(d.find("; ") + 2);
+    }
     for (char& c : d) {
       if (c == '\n') c = ' ';
     }
-    return InvalidArgument(d);
+    return InvalidArgument(parsed ? d : "invalid JSON: " + d);
   }
   RETURN_IF_ERROR(status);
   auto body = message.getRoot<schema::EventBody>();

@@ -261,6 +261,19 @@ Result<std::unique_ptr<PrivateKey>> PrivateKey::FromPem(std::string_view pem) {
   return std::unique_ptr<PrivateKey>(new PrivateKey(std::move(impl), std::move(pub)));
 }
 
+Result<std::unique_ptr<PrivateKey>> PrivateKey::FromEd25519Seed(ByteView seed) {
+  EnsureSodium();
+  if (seed.size() != 32) return InvalidArgument("an Ed25519 seed is 32 bytes");
+  PkeyPtr pkey(EVP_PKEY_new_raw_private_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(seed.data()), 32));
+  if (!pkey) return OpenSslError(StatusCode::kInternal, "cannot make an Ed25519 key");
+  SignatureAlgorithm alg;
+  Bytes spki;
+  ASSIGN_OR_RETURN(auto impl, ImplFromPkey(std::move(pkey), &alg, &spki));
+  ASSIGN_OR_RETURN(PublicKey pub, PublicKey::FromSpki(spki));
+  return std::unique_ptr<PrivateKey>(new PrivateKey(std::move(impl), std::move(pub)));
+}
+
 Result<std::unique_ptr<PrivateKey>> PrivateKey::ReadPemFile(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {

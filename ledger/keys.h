@@ -58,6 +58,8 @@ class PrivateKey {
   // Reads a PKCS#8 PEM file. Refuses a file that others may read (mode beyond 0600).
   static Result<std::unique_ptr<PrivateKey>> ReadPemFile(const std::string& path);
   static Result<std::unique_ptr<PrivateKey>> FromPem(std::string_view pem);
+  // An Ed25519 key from its 32-byte RFC 8032 seed (test vectors, deterministic fixtures).
+  static Result<std::unique_ptr<PrivateKey>> FromEd25519Seed(ByteView seed);
 
   ~PrivateKey();
   PrivateKey(const PrivateKey&) = delete;

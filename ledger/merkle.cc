@@ -121,17 +121,16 @@ Status VerifyConsistency(const Hasher& hasher, uint64_t size1, uint64_t size2, B
     return Fail("size1 " + std::to_string(size1) + " is greater than size2 " +
                 std::to_string(size2));
   }
-  auto r1 = Digest::FromBytes(root1);
-  auto r2 = Digest::FromBytes(root2);
+  if (size1 == 0) {
+    return Fail("size1 is 0: consistency with the empty tree proves nothing");
+  }
   if (size1 == size2) {
     if (!proof.empty()) return Fail("sizes are equal but the proof is not empty");
-    if (!r1 || !r2 || *r1 != *r2) return Fail("sizes are equal but the roots differ");
+    if (root1 != root2) return Fail("sizes are equal but the roots differ");
     return Status::Ok();
   }
-  if (size1 == 0) {
-    if (!proof.empty()) return Fail("size1 is 0 but the proof is not empty");
-    return Status::Ok();
-  }
+  auto r1 = Digest::FromBytes(root1);
+  auto r2 = Digest::FromBytes(root2);
   if (proof.empty()) return Fail("empty consistency proof");
   if (!r1) return Fail("root1 is not 32 bytes");
   if (!r2) return Fail("root2 is not 32 bytes");

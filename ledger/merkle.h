@@ -43,8 +43,8 @@ Result<std::vector<Digest>> ConsistencyProof(const Hasher& hasher, const NodeRea
 // kIntegrityViolation saying what does not hold.
 Status VerifyInclusion(const Hasher& hasher, uint64_t index, uint64_t size, ByteView leaf_hash,
                        std::span<const Bytes> proof, ByteView root);
-// RFC 9162 §2.1.4.2, with the size checks of transparency-dev/merkle: size1 <= size2; equal sizes
-// need an empty proof and equal roots; size1 == 0 needs an empty proof.
+// RFC 9162 §2.1.4.2, with the size checks of the public vectors: 0 < size1 <= size2 (consistency
+// with the empty tree proves nothing); equal sizes need an empty proof and identical roots.
 Status VerifyConsistency(const Hasher& hasher, uint64_t size1, uint64_t size2, ByteView root1,
                          ByteView root2, std::span<const Bytes> proof);
 

@@ -269,7 +269,13 @@ std::optional<Finding> Verifier::CheckNodesInChunk(uint64_t begin, uint64_t end,
       } else if (it->value() != level[i].view()) {
         problem = "differs from the hash recomputed from the entries";
       }
-      if (!problem.empty()) {
+      if (!problem.empty() && l == 0 && it->Valid() && it->key() == ByteView(want_key)) {
+        // The entry and its leaf node disagree: name the entry (either may have been altered;
+        // the next entry's prevLeafHash tells which, and verify reports the first).
+        first = EntryFinding(index, StatusCode::kIntegrityViolation,
+                             "its leaf hash differs from the stored tree node (level 0 index " +
+                                 std::to_string(index) + "): the entry or the node was altered");
+      } else if (!problem.empty()) {
         first = Finding{StatusCode::kIntegrityViolation, completes_at,
                         "tree node level " + std::to_string(l) + " index " + std::to_string(index),
                         "stored hash " + problem + " (covers entries " +

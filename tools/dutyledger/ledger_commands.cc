@@ -184,7 +184,8 @@ void AddAppend(CLI::App& app, Context& ctx) {
     EventJson::Defaults defaults{(*ledger)->origin(), (*key)->public_key().id(), ctx.clock};
     auto input = ReadAndSignEvents(file, json, defaults, **key);
     if (!input.ok()) {
-      ctx.exit_code = Fail(input.status());
+      ctx.exit_code =
+          Fail(Status(input.status().code(), input.status().message() + " (nothing was written)"));
       return;
     }
     size_t failed = 0;
