@@ -6,6 +6,8 @@
 #include <kj/exception.h>
 
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -89,87 +91,228 @@ bool IsValidUtf8(kj::ArrayPtr<const char> s, std::string* why) {
   return true;
 }
 
-// Walks a message against its schema, touching every field. Throws kj exceptions on pointer-type
-// mismatches (caught by the caller); returns a description of the first other problem.
-class SchemaWalker {
+// A schema compiled for validation: where each field lives in the wire struct and what kind of
+// pointer or value it must be. Validation then reads the message's structure directly (much
+// cheaper than the dynamic API) and touches every pointer the schema defines.
+struct StructPlan;
+
+struct TypePlan {
+  capnp::schema::Type::Which which = capnp::schema::Type::VOID;
+  const StructPlan* structure = nullptr;  // STRUCT, and list elements of struct type
+  uint16_t enum_count = 0;                // ENUM
+  std::unique_ptr<TypePlan> element;      // LIST
+};
+
+struct FieldPlan {
+  const char* name = "";
+  const StructPlan* group = nullptr;  // a group: its fields live in the same struct
+  TypePlan type;
+  uint32_t offset = 0;  // pointer index, or data offset in units of the field's size
+  uint16_t enum_default = 0;
+  bool in_union = false;
+  uint16_t discriminant = 0;
+};
+
+struct StructPlan {
+  size_t data_bytes = 0;
+  size_t pointer_count = 0;
+  bool has_union = false;
+  uint32_t discriminant_offset = 0;  // in 16-bit units
+  uint16_t discriminant_count = 0;
+  std::vector<FieldPlan> fields;
+};
+
+class PlanCache {
  public:
-  std::optional<std::string> Struct(capnp::DynamicStruct::Reader s) {
-    capnp::StructSchema schema = s.getSchema();
-    auto proto = schema.getProto().getStruct();
-    capnp::AnyStruct::Reader any = s;
-    if (any.getDataSection().size() > proto.getDataWordCount() * sizeof(capnp::word) ||
-        any.getPointerSection().size() > proto.getPointerCount()) {
+  const StructPlan& For(capnp::StructSchema s) {
+    std::lock_guard<std::mutex> l(mu_);
+    return Build(s);
+  }
+
+ private:
+  const StructPlan& Build(capnp::StructSchema s) {
+    uint64_t id = s.getProto().getId();
+    auto it = plans_.find(id);
+    if (it != plans_.end()) return *it->second;
+    auto& plan = plans_[id];
+    plan = std::make_unique<StructPlan>();
+    auto proto = s.getProto().getStruct();
+    plan->data_bytes = proto.getDataWordCount() * sizeof(capnp::word);
+    plan->pointer_count = proto.getPointerCount();
+    plan->has_union = proto.getDiscriminantCount() > 0;
+    plan->discriminant_offset = proto.getDiscriminantOffset();
+    plan->discriminant_count = static_cast<uint16_t>(proto.getDiscriminantCount());
+    for (capnp::StructSchema::Field f : s.getFields()) {
+      FieldPlan fp;
+      auto fproto = f.getProto();
+      fp.name = fproto.getName().cStr();
+      fp.in_union = fproto.getDiscriminantValue() != capnp::schema::Field::NO_DISCRIMINANT;
+      fp.discriminant = fproto.getDiscriminantValue();
+      if (fproto.isGroup()) {
+        fp.group = &Build(f.getType().asStruct());
+      } else {
+        fp.offset = fproto.getSlot().getOffset();
+        fp.type = TypeOf(f.getType());
+        if (fp.type.which == capnp::schema::Type::ENUM) {
+          fp.enum_default = fproto.getSlot().getDefaultValue().getEnum();
+        }
+      }
+      plan->fields.push_back(std::move(fp));
+    }
+    return *plan;
+  }
+
+  TypePlan TypeOf(capnp::Type t) {
+    TypePlan p;
+    p.which = t.which();
+    if (t.isStruct()) p.structure = &Build(t.asStruct());
+    if (t.isEnum()) p.enum_count = static_cast<uint16_t>(t.asEnum().getEnumerants().size());
+    if (t.isList()) p.element = std::make_unique<TypePlan>(TypeOf(t.asList().getElementType()));
+    return p;
+  }
+
+  std::mutex mu_;  // guards plans_
+  std::map<uint64_t, std::unique_ptr<StructPlan>> plans_;
+};
+
+PlanCache& Plans() {
+  static PlanCache* cache = new PlanCache();  // built on first use, never destroyed
+  return *cache;
+}
+
+uint16_t Read16(kj::ArrayPtr<const capnp::byte> data, uint32_t index) {
+  size_t at = size_t{index} * 2;
+  if (at + 2 > data.size()) return 0;
+  return static_cast<uint16_t>(data[at] | (data[at + 1] << 8));
+}
+
+capnp::ElementSize ElementSizeOf(capnp::schema::Type::Which w) {
+  using W = capnp::schema::Type;
+  switch (w) {
+    case W::VOID:
+      return capnp::ElementSize::VOID;
+    case W::BOOL:
+      return capnp::ElementSize::BIT;
+    case W::INT8:
+    case W::UINT8:
+      return capnp::ElementSize::BYTE;
+    case W::INT16:
+    case W::UINT16:
+    case W::ENUM:
+      return capnp::ElementSize::TWO_BYTES;
+    case W::INT32:
+    case W::UINT32:
+    case W::FLOAT32:
+      return capnp::ElementSize::FOUR_BYTES;
+    case W::INT64:
+    case W::UINT64:
+    case W::FLOAT64:
+      return capnp::ElementSize::EIGHT_BYTES;
+    case W::STRUCT:
+      return capnp::ElementSize::INLINE_COMPOSITE;
+    default:
+      return capnp::ElementSize::POINTER;
+  }
+}
+
+// Validates a message against a StructPlan. Reading a malformed pointer throws a kj exception
+// (the caller catches it); other problems are returned as text naming the field.
+class PlanWalker {
+ public:
+  std::optional<std::string> Struct(capnp::AnyStruct::Reader s, const StructPlan& plan,
+                                    bool is_group) {
+    auto data = s.getDataSection();
+    auto ptrs = s.getPointerSection();
+    if (!is_group && (data.size() > plan.data_bytes || ptrs.size() > plan.pointer_count)) {
       return Error("has fields this version of the schema does not define");
     }
-    for (capnp::StructSchema::Field f : schema.getNonUnionFields()) {
-      if (auto e = Field(s, f)) return e;
-    }
-    if (proto.getDiscriminantCount() > 0) {
-      KJ_IF_MAYBE (active, s.which()) {
-        if (auto e = Field(s, *active)) return e;
-      } else {
+    uint16_t active = 0;
+    if (plan.has_union) {
+      active = Read16(data, plan.discriminant_offset);
+      if (active >= plan.discriminant_count) {
         return Error("the active union member is not one this version of the schema defines");
       }
+    }
+    for (const FieldPlan& f : plan.fields) {
+      if (f.in_union && f.discriminant != active) continue;
+      path_.push_back({f.name, -1});
+      std::optional<std::string> e;
+      if (f.group != nullptr) {
+        e = Struct(s, *f.group, true);
+      } else if (f.type.which == capnp::schema::Type::ENUM) {
+        uint16_t v = Read16(data, f.offset) ^ f.enum_default;
+        if (v >= f.type.enum_count) {
+          e = Error("enum value " + std::to_string(v) +
+                    " is not one this version of the schema defines");
+        }
+      } else if (IsPointer(f.type.which) && f.offset < ptrs.size()) {
+        e = Pointer(ptrs[f.offset], f.type);
+      }
+      path_.pop_back();
+      if (e) return e;
     }
     return std::nullopt;
   }
 
  private:
-  std::optional<std::string> Field(capnp::DynamicStruct::Reader s, capnp::StructSchema::Field f) {
-    path_.push_back({f.getProto().getName().cStr(), -1});
-    std::optional<std::string> e;
-    if (f.getProto().isGroup()) {
-      e = Struct(s.get(f).as<capnp::DynamicStruct>());
-    } else if (IsPointer(f.getType()) && !s.has(f, capnp::HasMode::NON_NULL)) {
-      // Null pointer: the default value; nothing to check.
-    } else {
-      e = Value(s.get(f), f.getType());
-    }
-    path_.pop_back();
-    return e;
+  static bool IsPointer(capnp::schema::Type::Which w) {
+    using W = capnp::schema::Type;
+    return w == W::TEXT || w == W::DATA || w == W::LIST || w == W::STRUCT || w == W::ANY_POINTER ||
+           w == W::INTERFACE;
   }
 
-  static bool IsPointer(capnp::Type t) {
-    return t.isText() || t.isData() || t.isList() || t.isStruct() || t.isAnyPointer() ||
-           t.isInterface();
-  }
-
-  std::optional<std::string> Value(capnp::DynamicValue::Reader v, capnp::Type t) {
-    switch (t.which()) {
-      case capnp::schema::Type::TEXT: {
-        capnp::Text::Reader text = v.as<capnp::Text>();
+  std::optional<std::string> Pointer(capnp::AnyPointer::Reader p, const TypePlan& t) {
+    using W = capnp::schema::Type;
+    if (p.isNull()) return std::nullopt;
+    switch (t.which) {
+      case W::TEXT: {
+        if (!p.isList()) return Error("expected text");
+        capnp::Text::Reader text = p.getAs<capnp::Text>();
         std::string why;
         if (!IsValidUtf8(text, &why)) return Error(why);
         return std::nullopt;
       }
-      case capnp::schema::Type::DATA:
-        (void)v.as<capnp::Data>();
+      case W::DATA:
+        if (!p.isList()) return Error("expected data");
+        (void)p.getAs<capnp::Data>();
         return std::nullopt;
-      case capnp::schema::Type::STRUCT:
-        return Struct(v.as<capnp::DynamicStruct>());
-      case capnp::schema::Type::LIST: {
-        capnp::DynamicList::Reader list = v.as<capnp::DynamicList>();
-        capnp::Type element = t.asList().getElementType();
-        for (uint i = 0; i < list.size(); ++i) {
-          path_.back().index = static_cast<int>(i);
-          if (auto e = Value(list[i], element)) return e;
+      case W::STRUCT:
+        if (!p.isStruct()) return Error("expected a struct");
+        return Struct(p.getAs<capnp::AnyStruct>(), *t.structure, false);
+      case W::LIST: {
+        if (!p.isList()) return Error("expected a list");
+        capnp::AnyList::Reader list = p.getAs<capnp::AnyList>();
+        const TypePlan& e = *t.element;
+        if (list.getElementSize() != ElementSizeOf(e.which)) {
+          return Error("list elements are not of the schema's type");
+        }
+        if (e.which == W::STRUCT) {
+          auto items = list.as<capnp::List<capnp::AnyStruct>>();
+          for (uint i = 0; i < items.size(); ++i) {
+            path_.back().index = static_cast<int>(i);
+            if (auto err = Struct(items[i], *e.structure, false)) return err;
+          }
+        } else if (e.which == W::ENUM) {
+          auto items = list.as<capnp::List<uint16_t>>();
+          for (uint i = 0; i < items.size(); ++i) {
+            if (items[i] >= e.enum_count) {
+              path_.back().index = static_cast<int>(i);
+              return Error("enum value " + std::to_string(items[i]) +
+                           " is not one this version of the schema defines");
+            }
+          }
+        } else if (IsPointer(e.which)) {
+          auto items = list.as<capnp::List<capnp::AnyPointer>>();
+          for (uint i = 0; i < items.size(); ++i) {
+            path_.back().index = static_cast<int>(i);
+            if (auto err = Pointer(items[i], e)) return err;
+          }
         }
         path_.back().index = -1;
         return std::nullopt;
       }
-      case capnp::schema::Type::ENUM: {
-        capnp::DynamicEnum e = v.as<capnp::DynamicEnum>();
-        if (e.getEnumerant() == nullptr) {
-          return Error("enum value " + std::to_string(e.getRaw()) +
-                       " is not one this version of the schema defines");
-        }
-        return std::nullopt;
-      }
-      case capnp::schema::Type::ANY_POINTER:
-      case capnp::schema::Type::INTERFACE:
-        return Error("capabilities and untyped pointers are not allowed");
       default:
-        return std::nullopt;  // numbers, bools, void: any bits are valid
+        return Error("capabilities and untyped pointers are not allowed");
     }
   }
 
@@ -209,8 +352,9 @@ Result<std::unique_ptr<DecodedMessage>> DecodeCanonical(ByteView bytes, capnp::S
                  canonical = check->isCanonical();
                  if (!canonical) return;
                  auto walk = message->NewReader();
-                 SchemaWalker walker;
-                 problem = walker.Struct(walk->getRoot<capnp::DynamicStruct>(schema));
+                 PlanWalker walker;
+                 problem =
+                     walker.Struct(walk->getRoot<capnp::AnyStruct>(), Plans().For(schema), false);
                })) {
     return Corruption(std::string(what) +
                       " does not decode: " + exception->getDescription().cStr());

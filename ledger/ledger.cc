@@ -53,21 +53,106 @@ class StoreNodeReader final : public NodeReader {
  public:
   explicit StoreNodeReader(const Store& store) : store_(store) {}
   Result<Digest> PerfectNode(int level, uint64_t index) const override {
-    ASSIGN_OR_RETURN(auto row, store_.Get(Column::kMerkle, internal::MerkleNodeKey(level, index)));
+    uint64_t leaf = internal::TreeRowLeaf(level, index);
+    ASSIGN_OR_RETURN(auto row, store_.Get(Column::kMerkle, internal::SequenceKey(leaf)));
     if (!row) {
       return Corruption("tree node level " + std::to_string(level) + " index " +
-                        std::to_string(index) + " is missing");
+                        std::to_string(index) + " is missing (no tree row for entry " +
+                        std::to_string(leaf) + ")");
     }
-    auto d = Digest::FromBytes(*row);
-    if (!d) {
-      return Corruption("tree node level " + std::to_string(level) + " index " +
-                        std::to_string(index) + " is not 32 bytes");
+    size_t at = static_cast<size_t>(level) * Digest::kSize;
+    if (row->size() != internal::TreeRowHashes(leaf) * Digest::kSize || at >= row->size()) {
+      return Corruption("tree row for entry " + std::to_string(leaf) + " is malformed");
     }
-    return *d;
+    return *Digest::FromBytes(ByteView(*row).substr(at, Digest::kSize));
   }
 
  private:
   const Store& store_;
+};
+
+// The perfect nodes of levels >= kLevel, in memory: with them a proof needs at most kLevel
+// node reads from the store (2.5 MB at 10 million entries). Thread-safe.
+class UpperTree {
+ public:
+  static constexpr int kLevel = 4;
+
+  // Reads the tree rows of every leaf that completes a node of level kLevel or more.
+  Status Load(const Store& store, uint64_t size) {
+    std::vector<Bytes> keys;
+    std::vector<uint64_t> leaves;
+    constexpr uint64_t kStep = uint64_t{1} << kLevel;
+    for (uint64_t leaf = kStep - 1; leaf < size; leaf += kStep) {
+      keys.push_back(internal::SequenceKey(leaf));
+      leaves.push_back(leaf);
+      if (keys.size() == 4096 || leaf + kStep >= size) {
+        ASSIGN_OR_RETURN(auto rows, store.MultiGet(Column::kMerkle, keys));
+        for (size_t i = 0; i < rows.size(); ++i) {
+          size_t hashes = internal::TreeRowHashes(leaves[i]);
+          if (!rows[i] || rows[i]->size() != hashes * Digest::kSize) {
+            return Corruption("tree row for entry " + std::to_string(leaves[i]) +
+                              " is missing or malformed");
+          }
+          for (size_t l = kLevel; l < hashes; ++l) {
+            Add(static_cast<int>(l), leaves[i] >> l,
+                *Digest::FromBytes(ByteView(*rows[i]).substr(l * Digest::kSize, Digest::kSize)));
+          }
+        }
+        keys.clear();
+        leaves.clear();
+      }
+    }
+    return Status::Ok();
+  }
+
+  // REQUIRES: the nodes of a level are added in index order.
+  void Add(int level, uint64_t index, const Digest& hash) {
+    std::unique_lock<std::shared_mutex> l(mu_);
+    size_t at = static_cast<size_t>(level - kLevel);
+    if (levels_.size() <= at) levels_.resize(at + 1);
+    DL_CHECK(levels_[at].size() == index);
+    levels_[at].push_back(hash);
+  }
+
+  std::optional<Digest> Find(int level, uint64_t index) const {
+    if (level < kLevel) return std::nullopt;
+    std::shared_lock<std::shared_mutex> l(mu_);
+    size_t at = static_cast<size_t>(level - kLevel);
+    if (at >= levels_.size() || index >= levels_[at].size()) return std::nullopt;
+    return levels_[at][index];
+  }
+
+ private:
+  mutable std::shared_mutex mu_;  // guards levels_
+  std::vector<std::vector<Digest>> levels_;
+};
+
+// First pass of a proof: records which nodes the computation needs (values are dummies; the
+// nodes a computation reads depend only on the sizes, never on hash values).
+class RecordingNodeReader final : public NodeReader {
+ public:
+  Result<Digest> PerfectNode(int level, uint64_t index) const override {
+    wanted_.emplace_back(level, index);
+    return Digest();
+  }
+  const std::vector<std::pair<int, uint64_t>>& wanted() const { return wanted_; }
+
+ private:
+  mutable std::vector<std::pair<int, uint64_t>> wanted_;
+};
+
+// Second pass: the nodes fetched for it.
+class FetchedNodeReader final : public NodeReader {
+ public:
+  Result<Digest> PerfectNode(int level, uint64_t index) const override {
+    auto it = nodes_.find({level, index});
+    if (it == nodes_.end()) return Internal("node not fetched");
+    return it->second;
+  }
+  std::map<std::pair<int, uint64_t>, Digest>& nodes() { return nodes_; }
+
+ private:
+  std::map<std::pair<int, uint64_t>, Digest> nodes_;
 };
 
 std::string EventLabel(size_t index, const EventView* view) {
@@ -92,8 +177,11 @@ struct Ledger::Impl {
 
   // Committed state visible to readers.
   std::atomic<uint64_t> size{0};
+  std::atomic<int> preparing{0};      // Append calls checking signatures right now
   mutable std::shared_mutex keys_mu;  // guards key_cache
   std::unordered_map<Digest, KeyInfo, DigestHash> key_cache;
+
+  UpperTree upper;  // nodes of level >= 8, for proofs
 
   // Writer-only state.
   CompactRange range;
@@ -128,8 +216,18 @@ struct Ledger::Impl {
   Status LoadState();
   void StartWriter();
   void WriterLoop();
+  struct UpperNode {
+    int level;
+    uint64_t index;
+    Digest hash;
+  };
   Status ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t seq, Time now,
-                      std::vector<KeyInfo>* key_changes, AppendedEvent* out, bool* appended);
+                      std::vector<KeyInfo>* key_changes, std::vector<UpperNode>* upper_nodes,
+                      AppendedEvent* out, bool* appended);
+  // Runs `compute` once to learn which perfect nodes it reads, fetches them (the cache, then
+  // one MultiGet), and runs it again on them.
+  template <typename T>
+  Result<T> WithNodes(const std::function<Result<T>(const NodeReader&)>& compute) const;
   Result<StoredCheckpoint> SignCheckpointNow();
   void MaybeCheckpoint(Time now);
   Result<StoredCheckpoint> ReadCheckpoint(uint64_t size) const;
@@ -238,6 +336,7 @@ Status Ledger::Impl::LoadState() {
   uint64_t n = last + 1;
   StoreNodeReader nodes(*store);
   ASSIGN_OR_RETURN(range, CompactRange::Load(nodes, n));
+  RETURN_IF_ERROR(upper.Load(*store, n));
   last_leaf = hasher.LeafHash(last_entry.bytes());
   ASSIGN_OR_RETURN(Digest stored_leaf, nodes.PerfectNode(0, last));
   if (stored_leaf != last_leaf) {
@@ -417,7 +516,11 @@ Result<std::vector<AppendedEvent>> Ledger::Append(std::vector<SignedEvent> event
   // Decode and check signatures in parallel, before sequencing.
   std::vector<std::optional<Impl::Prepared>> prepared(events.size());
   std::vector<Status> errors(events.size());
-  im.pool->ParallelFor(events.size(), 16, [&](size_t i) {
+  // With enough concurrent callers every core is busy already; spread one caller's batch over
+  // the pool only when there are fewer callers than cores.
+  int concurrent = im.preparing.fetch_add(1) + 1;
+  size_t grain = concurrent >= static_cast<int>(im.pool->size()) ? events.size() : 16;
+  im.pool->ParallelFor(events.size(), grain, [&](size_t i) {
     SignedEvent& e = events[i];
     // The entry adds ~100 bytes to body and signature; refuse what cannot fit early.
     if (e.body.size() + e.signature.size() > kMaxEntryBytes) {
@@ -451,6 +554,7 @@ Result<std::vector<AppendedEvent>> Ledger::Append(std::vector<SignedEvent> event
     }
     prepared[i].emplace(Impl::Prepared{std::move(*view), std::move(e.signature), verified_with});
   });
+  im.preparing.fetch_sub(1);
   for (size_t i = 0; i < events.size(); ++i) {
     if (!errors[i].ok()) {
       if (failed_index != nullptr) *failed_index = i;
@@ -473,7 +577,8 @@ Result<std::vector<AppendedEvent>> Ledger::Append(std::vector<SignedEvent> event
 }
 
 Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t seq, Time now,
-                                  std::vector<KeyInfo>* key_changes, AppendedEvent* out,
+                                  std::vector<KeyInfo>* key_changes,
+                                  std::vector<UpperNode>* upper_nodes, AppendedEvent* out,
                                   bool* appended) {
   (void)index;
   *appended = false;
@@ -535,9 +640,12 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
   }
   Digest leaf = hasher.LeafHash(entry);
   txn.Put(Column::kEntries, internal::SequenceKey(seq), entry);
+  Bytes tree_row;
   range.Append(hasher, leaf, [&](int level, uint64_t i, const Digest& h) {
-    txn.Put(Column::kMerkle, internal::MerkleNodeKey(level, i), h.view());
+    tree_row.append(h.view());
+    if (level >= UpperTree::kLevel) upper_nodes->push_back({level, i, h});
   });
+  txn.Put(Column::kMerkle, internal::SequenceKey(seq), tree_row);
   txn.Put(Column::kEventIds, event_id, internal::SequenceKey(seq));
   last_leaf = leaf;
   out->sequence = seq;
@@ -577,6 +685,7 @@ void Ledger::Impl::WriterLoop() {
     const Digest group_leaf = last_leaf;
     const Time group_time = last_recorded_at;
     std::vector<KeyInfo> group_keys;
+    std::vector<UpperNode> group_upper;
     std::vector<std::pair<Request*, std::vector<AppendedEvent>>> accepted;
     for (auto& request : group) {
       Txn txn(store.get(), &group_txn);
@@ -584,6 +693,7 @@ void Ledger::Impl::WriterLoop() {
       const Digest saved_leaf = last_leaf;
       const Time saved_time = last_recorded_at;
       std::vector<KeyInfo> key_changes;
+      std::vector<UpperNode> upper_nodes;
       std::vector<AppendedEvent> results(request->events.size());
       Status status;
       for (size_t i = 0; i < request->events.size() && status.ok(); ++i) {
@@ -591,7 +701,7 @@ void Ledger::Impl::WriterLoop() {
         if (now < last_recorded_at) now = last_recorded_at;  // recordedAt never decreases
         bool appended = false;
         Status s = ProcessEvent(txn, request->events[i], i, range.size(), now, &key_changes,
-                                &results[i], &appended);
+                                &upper_nodes, &results[i], &appended);
         if (!s.ok()) {
           status = s.WithContext(EventLabel(i, &request->events[i].view));
           request->failed_index = i;
@@ -609,6 +719,7 @@ void Ledger::Impl::WriterLoop() {
       }
       txn.MergeIntoParent();
       group_keys.insert(group_keys.end(), key_changes.begin(), key_changes.end());
+      group_upper.insert(group_upper.end(), upper_nodes.begin(), upper_nodes.end());
       accepted.emplace_back(request.get(), std::move(results));
     }
     if (accepted.empty()) continue;
@@ -632,6 +743,7 @@ void Ledger::Impl::WriterLoop() {
       std::unique_lock<std::shared_mutex> l(keys_mu);
       for (auto& k : group_keys) key_cache.insert_or_assign(k.key.id(), k);
     }
+    for (const auto& n : group_upper) upper.Add(n.level, n.index, n.hash);
     size.store(range.size(), std::memory_order_release);
     for (auto& [request, results] : accepted) request->done.set_value(std::move(results));
     MaybeCheckpoint(last_recorded_at);
@@ -641,10 +753,44 @@ void Ledger::Impl::WriterLoop() {
 // ---------------------------------------------------------------------------------------------
 // Checkpoints
 
+template <typename T>
+Result<T> Ledger::Impl::WithNodes(
+    const std::function<Result<T>(const NodeReader&)>& compute) const {
+  RecordingNodeReader recorder;
+  (void)compute(recorder);
+  FetchedNodeReader fetched;
+  std::vector<Bytes> keys;
+  std::vector<std::pair<int, uint64_t>> missing;
+  for (const auto& [level, index] : recorder.wanted()) {
+    if (fetched.nodes().count({level, index})) continue;
+    if (auto cached = upper.Find(level, index)) {
+      fetched.nodes()[{level, index}] = *cached;
+      continue;
+    }
+    missing.emplace_back(level, index);
+    keys.push_back(internal::SequenceKey(internal::TreeRowLeaf(level, index)));
+  }
+  if (!keys.empty()) {
+    ASSIGN_OR_RETURN(auto rows, store->MultiGet(Column::kMerkle, keys));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto [level, index] = missing[i];
+      uint64_t leaf = internal::TreeRowLeaf(level, index);
+      size_t at = static_cast<size_t>(level) * Digest::kSize;
+      if (!rows[i] || rows[i]->size() != internal::TreeRowHashes(leaf) * Digest::kSize ||
+          at >= rows[i]->size()) {
+        return Corruption("tree row for entry " + std::to_string(leaf) +
+                          " is missing or malformed");
+      }
+      fetched.nodes()[{level, index}] =
+          *Digest::FromBytes(ByteView(*rows[i]).substr(at, Digest::kSize));
+    }
+  }
+  return compute(fetched);
+}
+
 Result<Digest> Ledger::Impl::RootAt(uint64_t n) const {
   if (n == 0) return hasher.EmptyRoot();
-  StoreNodeReader nodes(*store);
-  return RangeRoot(hasher, nodes, 0, n);
+  return WithNodes<Digest>([&](const NodeReader& nodes) { return RangeRoot(hasher, nodes, 0, n); });
 }
 
 Result<StoredCheckpoint> Ledger::Impl::ReadCheckpoint(uint64_t n) const {
@@ -890,13 +1036,19 @@ Result<InclusionProofData> Ledger::ProveInclusion(uint64_t sequence, uint64_t tr
     return InvalidArgument("entry " + std::to_string(sequence) + " is not in a tree of size " +
                            std::to_string(tree_size));
   }
-  StoreNodeReader nodes(*impl_->store);
-  InclusionProofData out;
-  out.leaf_index = sequence;
-  out.tree_size = tree_size;
-  ASSIGN_OR_RETURN(out.leaf_hash, nodes.PerfectNode(0, sequence));
-  ASSIGN_OR_RETURN(out.proof, InclusionProof(impl_->hasher, nodes, sequence, tree_size));
-  ASSIGN_OR_RETURN(out.root, impl_->RootAt(tree_size));
+  const Hasher& hasher = impl_->hasher;
+  ASSIGN_OR_RETURN(InclusionProofData out,
+                   impl_->WithNodes<InclusionProofData>(
+                       [&](const NodeReader& nodes) -> Result<InclusionProofData> {
+                         InclusionProofData d;
+                         d.leaf_index = sequence;
+                         d.tree_size = tree_size;
+                         ASSIGN_OR_RETURN(d.leaf_hash, nodes.PerfectNode(0, sequence));
+                         ASSIGN_OR_RETURN(d.proof,
+                                          InclusionProof(hasher, nodes, sequence, tree_size));
+                         ASSIGN_OR_RETURN(d.root, RangeRoot(hasher, nodes, 0, tree_size));
+                         return d;
+                       }));
   Status ok =
       VerifyInclusion(impl_->hasher, sequence, tree_size, out.leaf_hash, out.proof, out.root);
   if (!ok.ok()) return ok.WithContext("stored tree nodes are inconsistent; run verify");
@@ -912,15 +1064,20 @@ Result<ConsistencyProofData> Ledger::ProveConsistency(uint64_t size1, uint64_t s
     return InvalidArgument("need 0 < old size <= new size (got " + std::to_string(size1) + " and " +
                            std::to_string(size2) + ")");
   }
-  StoreNodeReader nodes(*impl_->store);
-  ConsistencyProofData out;
-  out.size1 = size1;
-  out.size2 = size2;
-  ASSIGN_OR_RETURN(out.root1, impl_->RootAt(size1));
-  ASSIGN_OR_RETURN(out.root2, impl_->RootAt(size2));
-  if (size1 < size2) {
-    ASSIGN_OR_RETURN(out.proof, ConsistencyProof(impl_->hasher, nodes, size1, size2));
-  }
+  const Hasher& hasher = impl_->hasher;
+  ASSIGN_OR_RETURN(ConsistencyProofData out,
+                   impl_->WithNodes<ConsistencyProofData>(
+                       [&](const NodeReader& nodes) -> Result<ConsistencyProofData> {
+                         ConsistencyProofData d;
+                         d.size1 = size1;
+                         d.size2 = size2;
+                         ASSIGN_OR_RETURN(d.root1, RangeRoot(hasher, nodes, 0, size1));
+                         ASSIGN_OR_RETURN(d.root2, RangeRoot(hasher, nodes, 0, size2));
+                         if (size1 < size2) {
+                           ASSIGN_OR_RETURN(d.proof, ConsistencyProof(hasher, nodes, size1, size2));
+                         }
+                         return d;
+                       }));
   Status ok = VerifyConsistency(impl_->hasher, size1, size2, out.root1, out.root2, out.proof);
   if (!ok.ok()) return ok.WithContext("stored tree nodes are inconsistent; run verify");
   return out;

@@ -150,6 +150,8 @@ std::unique_ptr<ChunkResult> Verifier::CheckChunk(uint64_t begin, uint64_t end) 
   auto out = std::make_unique<ChunkResult>();
   out->begin = begin;
   out->entries.reserve(end - begin);
+  std::vector<Bytes> event_ids;
+  event_ids.reserve(end - begin);
   auto it = store_.NewIterator(Column::kEntries);
   it->Seek(internal::SequenceKey(begin));
   const int64_t no_future_check = INT64_MAX / 4;
@@ -214,31 +216,37 @@ std::unique_ptr<ChunkResult> Verifier::CheckChunk(uint64_t begin, uint64_t end) 
       r.body = Bytes(entry->body_bytes());
       r.signature = Bytes(entry->signature());
     }
-    // The event-id index must point back at this entry.
-    ByteView event_id = AsView(body->body().getEventId());
-    auto row = store_.Get(Column::kEventIds, event_id);
-    if (!row.ok()) {
-      fail(row.status().code(), row.status().message());
-      break;
-    }
-    if (!*row) {
-      fail(StatusCode::kIntegrityViolation, "event-id index has no row for its event id");
-      break;
-    }
-    if ((*row)->size() != 8 || GetBigEndian64(**row) != s) {
-      fail(StatusCode::kIntegrityViolation,
-           "event-id index row for its event id points at " +
-               ((*row)->size() == 8 ? "entry " + std::to_string(GetBigEndian64(**row))
-                                    : std::string("a malformed value")) +
-               " (altered index row, or a duplicate event id)");
-      break;
-    }
+    // The event-id index must point back at this entry (checked below, in one batch).
+    event_ids.emplace_back(AsView(body->body().getEventId()));
     auto which = body->body().which();
     if (which == schema::EventBody::GENESIS || which == schema::EventBody::KEY_BOUND ||
         which == schema::EventBody::KEY_REVOKED) {
       r.key_event.emplace(std::move(*body));
     }
     out->entries.push_back(std::move(r));
+  }
+  auto rows = store_.MultiGet(Column::kEventIds, event_ids);
+  for (size_t i = 0; i < event_ids.size(); ++i) {
+    uint64_t s = begin + i;
+    std::optional<Finding> bad;
+    if (!rows.ok()) {
+      bad = EntryFinding(s, rows.status().code(), rows.status().message());
+    } else if (!(*rows)[i]) {
+      bad = EntryFinding(s, StatusCode::kIntegrityViolation,
+                         "event-id index has no row for its event id");
+    } else if ((*rows)[i]->size() != 8 || GetBigEndian64(*(*rows)[i]) != s) {
+      bad = EntryFinding(
+          s, StatusCode::kIntegrityViolation,
+          "event-id index row for its event id points at " +
+              ((*rows)[i]->size() == 8 ? "entry " + std::to_string(GetBigEndian64(*(*rows)[i]))
+                                       : std::string("a malformed value")) +
+              " (altered index row, or a duplicate event id)");
+    }
+    if (bad) {
+      if (!out->error || bad->sequence < out->error->sequence) out->error = bad;
+      out->entries.resize(i);
+      break;
+    }
   }
   if (auto node_error = CheckNodesInChunk(begin, begin + out->entries.size(), out->entries)) {
     if (!out->error || node_error->sequence < out->error->sequence) out->error = node_error;
@@ -248,50 +256,56 @@ std::unique_ptr<ChunkResult> Verifier::CheckChunk(uint64_t begin, uint64_t end) 
 
 std::optional<Finding> Verifier::CheckNodesInChunk(uint64_t begin, uint64_t end,
                                                    const std::vector<EntryResult>& entries) {
-  // Recompute the perfect nodes of levels 0..kChunkLevel that lie inside [begin, end) and compare
-  // them with the stored ones. Report the one completed by the smallest sequence.
-  std::optional<Finding> first;
-  std::vector<Digest> level;
-  level.reserve(entries.size());
-  for (const auto& e : entries) level.push_back(e.leaf);
-  for (int l = 0; l <= kChunkLevel && !level.empty(); ++l) {
-    uint64_t first_index = begin >> l;
-    auto it = store_.NewIterator(Column::kMerkle);
-    it->Seek(internal::MerkleNodeKey(l, first_index));
-    for (size_t i = 0; i < level.size(); ++i, it->Next()) {
-      uint64_t index = first_index + i;
-      uint64_t completes_at = ((index + 1) << l) - 1;
-      if (first && completes_at >= first->sequence) break;
-      Bytes want_key = internal::MerkleNodeKey(l, index);
-      std::string problem;
-      if (!it->Valid() || it->key() != ByteView(want_key)) {
-        problem = "is missing";
-      } else if (it->value() != level[i].view()) {
-        problem = "differs from the hash recomputed from the entries";
-      }
-      if (!problem.empty() && l == 0 && it->Valid() && it->key() == ByteView(want_key)) {
-        // The entry and its leaf node disagree: name the entry (either may have been altered;
-        // the next entry's prevLeafHash tells which, and verify reports the first).
-        first = EntryFinding(index, StatusCode::kIntegrityViolation,
-                             "its leaf hash differs from the stored tree node (level 0 index " +
-                                 std::to_string(index) + "): the entry or the node was altered");
-      } else if (!problem.empty()) {
-        first = Finding{StatusCode::kIntegrityViolation, completes_at,
-                        "tree node level " + std::to_string(l) + " index " + std::to_string(index),
-                        "stored hash " + problem + " (covers entries " +
-                            std::to_string(index << l) + ".." + std::to_string(completes_at) + ")"};
-        // Keep the seek position coherent after a missing row.
-        it->Seek(internal::MerkleNodeKey(l, index + 1));
-        it->Prev();
-      }
-    }
+  // Recompute the perfect nodes of levels 0..kChunkLevel inside [begin, end) and compare them
+  // with the tree rows of those leaves (levels above are checked by the consumer).
+  std::vector<std::vector<Digest>> levels(1);
+  levels[0].reserve(entries.size());
+  for (const auto& e : entries) levels[0].push_back(e.leaf);
+  for (int l = 1; l <= kChunkLevel && levels.back().size() > 1; ++l) {
+    const auto& below = levels.back();
     std::vector<Digest> up;
-    for (size_t i = 0; i + 1 < level.size(); i += 2)
-      up.push_back(hasher_.NodeHash(level[i], level[i + 1]));
-    level = std::move(up);
+    for (size_t i = 0; i + 1 < below.size(); i += 2)
+      up.push_back(hasher_.NodeHash(below[i], below[i + 1]));
+    levels.push_back(std::move(up));
   }
-  (void)end;
-  return first;
+  auto it = store_.NewIterator(Column::kMerkle);
+  it->Seek(internal::SequenceKey(begin));
+  for (uint64_t leaf = begin; leaf < end; ++leaf, it->Next()) {
+    if (!it->Valid() || it->key() != ByteView(internal::SequenceKey(leaf))) {
+      Status st = it->status();
+      it->Seek(internal::SequenceKey(leaf));  // keep the position for the next leaf
+      it->Prev();
+      return Finding{StatusCode::kIntegrityViolation, leaf,
+                     "tree row for entry " + std::to_string(leaf),
+                     st.ok() ? "is missing" : st.message()};
+    }
+    ByteView row = it->value();
+    size_t hashes = internal::TreeRowHashes(leaf);
+    if (row.size() != hashes * Digest::kSize) {
+      return Finding{StatusCode::kIntegrityViolation, leaf,
+                     "tree row for entry " + std::to_string(leaf),
+                     "holds " + std::to_string(row.size()) + " bytes, not " +
+                         std::to_string(hashes * Digest::kSize)};
+    }
+    for (size_t l = 0; l < hashes && l < levels.size(); ++l) {
+      uint64_t index = (leaf >> l) - (begin >> l);
+      if (index >= levels[l].size()) break;
+      if (row.substr(l * Digest::kSize, Digest::kSize) == levels[l][index].view()) continue;
+      if (l == 0) {
+        // The entry and its leaf hash disagree: name the entry (either may have been altered).
+        return EntryFinding(leaf, StatusCode::kIntegrityViolation,
+                            "its leaf hash differs from the stored tree row: the entry or the "
+                            "tree row was altered");
+      }
+      uint64_t node = leaf >> l;
+      return Finding{StatusCode::kIntegrityViolation, leaf,
+                     "tree node level " + std::to_string(l) + " index " + std::to_string(node),
+                     "stored hash differs from the hash recomputed from the entries (covers "
+                     "entries " +
+                         std::to_string(node << l) + ".." + std::to_string(leaf) + ")"};
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<Finding> Verifier::Consume(ChunkResult& chunk) {
@@ -365,8 +379,11 @@ std::optional<Finding> Verifier::Consume(ChunkResult& chunk) {
     std::optional<Finding> node_problem;
     range_.Append(hasher_, r.leaf, [&](int level, uint64_t index, const Digest& h) {
       if (level <= kChunkLevel || node_problem) return;
-      auto row = store_.Get(Column::kMerkle, internal::MerkleNodeKey(level, index));
-      if (!row.ok() || !*row || **row != h.view()) {
+      uint64_t leaf = internal::TreeRowLeaf(level, index);
+      auto row = store_.Get(Column::kMerkle, internal::SequenceKey(leaf));
+      size_t at = static_cast<size_t>(level) * Digest::kSize;
+      if (!row.ok() || !*row || (*row)->size() < at + Digest::kSize ||
+          ByteView(**row).substr(at, Digest::kSize) != h.view()) {
         node_problem =
             Finding{StatusCode::kIntegrityViolation, s,
                     "tree node level " + std::to_string(level) + " index " + std::to_string(index),
@@ -405,14 +422,14 @@ std::optional<Finding> Verifier::Finish() {
     }
   }
   if (!checkpoint_problems_.empty()) return checkpoint_problems_.front();
-  // No tree node beyond the tree.
-  for (int l = 0; l < 64; ++l) {
+  // No tree row beyond the tree.
+  {
     auto it = store_.NewIterator(Column::kMerkle);
-    it->Seek(internal::MerkleNodeKey(l, n_ >> l));
-    if (it->Valid() && it->key().size() == 9 && static_cast<uint8_t>(it->key()[0]) == l) {
-      uint64_t index = GetBigEndian64(it->key().substr(1));
+    it->Seek(internal::SequenceKey(n_));
+    if (it->Valid()) {
+      uint64_t leaf = it->key().size() == 8 ? GetBigEndian64(it->key()) : n_;
       return Finding{StatusCode::kIntegrityViolation, n_,
-                     "tree node level " + std::to_string(l) + " index " + std::to_string(index),
+                     "tree row for entry " + std::to_string(leaf),
                      "exists beyond the " + std::to_string(n_) +
                          " stored entries (entries removed from the tail?)"};
     }
@@ -492,12 +509,12 @@ std::optional<Finding> Verifier::CheckTrusted() {
    public:
     explicit Nodes(const Store& s) : s_(s) {}
     Result<Digest> PerfectNode(int level, uint64_t index) const override {
-      auto row = s_.Get(Column::kMerkle, internal::MerkleNodeKey(level, index));
+      uint64_t leaf = internal::TreeRowLeaf(level, index);
+      auto row = s_.Get(Column::kMerkle, internal::SequenceKey(leaf));
       if (!row.ok()) return row.status();
-      if (!*row) return Corruption("tree node missing");
-      auto d = Digest::FromBytes(**row);
-      if (!d) return Corruption("tree node malformed");
-      return *d;
+      size_t at = static_cast<size_t>(level) * Digest::kSize;
+      if (!*row || (*row)->size() < at + Digest::kSize) return Corruption("tree node missing");
+      return *Digest::FromBytes(ByteView(**row).substr(at, Digest::kSize));
     }
 
    private:

@@ -27,7 +27,7 @@ namespace dutyledger::internal {
 enum class Column {
   kMeta = 0,     // "default": format version
   kEntries,      // 8-byte BE sequence -> canonical Entry bytes
-  kMerkle,       // 1-byte level || 8-byte BE index -> 32-byte perfect-node hash
+  kMerkle,       // 8-byte BE leaf index -> the perfect-node hashes that leaf completes
   kEventIds,     // 16-byte event id -> 8-byte BE sequence
   kSubjects,     // subject text || 0x00 || 8-byte BE sequence -> empty
   kCheckpoints,  // 8-byte BE tree size -> signed note text (and cosignatures)
@@ -49,6 +49,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   Result<std::optional<Bytes>> Get(Column c, ByteView key) const;
+  // Reads many keys of one column in one call (RocksDB batches the lookups).
+  Result<std::vector<std::optional<Bytes>>> MultiGet(Column c,
+                                                     const std::vector<Bytes>& keys) const;
 
   class Batch {
    public:
@@ -106,7 +109,13 @@ class Store {
 
 // Key helpers (FORMAT.md "Storage").
 inline Bytes SequenceKey(uint64_t seq) { return BigEndian64(seq); }
-Bytes MerkleNodeKey(int level, uint64_t index);
+// Tree rows: the row of leaf i holds the hashes of every perfect node that leaf i completes,
+// level 0 (the leaf hash) first: 32 * (1 + trailing one bits of i) bytes. Node (level, index)
+// is in the row of leaf TreeRowLeaf(level, index), at byte offset 32 * level.
+inline uint64_t TreeRowLeaf(int level, uint64_t index) { return ((index + 1) << level) - 1; }
+inline size_t TreeRowHashes(uint64_t leaf) {
+  return 1 + static_cast<size_t>(__builtin_ctzll(~leaf));
+}
 Bytes SubjectKey(std::string_view subject, uint64_t seq);
 
 }  // namespace dutyledger::internal

@@ -53,8 +53,16 @@ Status Txn::ScanPrefix(Column c, ByteView prefix,
 
 void Txn::MergeIntoParent() {
   DL_CHECK(parent_ != nullptr);
-  for (auto& [k, v] : writes_) parent_->writes_[k] = std::move(v);
-  writes_.clear();
+  if (parent_->writes_.empty()) {
+    parent_->writes_.swap(writes_);
+    return;
+  }
+  // Splice the nodes across (no copies); where the parent has the key, the child's value wins.
+  while (!writes_.empty()) {
+    auto node = writes_.extract(writes_.begin());
+    auto result = parent_->writes_.insert(std::move(node));
+    if (!result.inserted) result.position->second = std::move(result.node.mapped());
+  }
 }
 
 void Txn::AddTo(Store::Batch& batch) const {

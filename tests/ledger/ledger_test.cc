@@ -339,6 +339,45 @@ TEST(Ledger, ProofsVerifyAgainstEveryEarlierSize) {
   EXPECT_EQ(t.ledger().ProveInclusion(0, 999).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Past 256 entries the upper tree levels come from memory; the same proofs must result whether
+// that cache was built by the writer or loaded at open.
+TEST(Ledger, ProofsAboveTheCachedLevelsAreIdenticalAfterReopen) {
+  TestLedger t;
+  std::vector<SignedEvent> batch;
+  for (int i = 0; i < 1100; ++i) batch.push_back(t.Note("n" + std::to_string(i), t.root()));
+  t.MustAppend(std::move(batch));
+  const Hasher& h = t.ledger().hasher();
+  std::vector<InclusionProofData> before;
+  std::vector<ConsistencyProofData> consistency_before;
+  for (uint64_t seq : {0, 255, 256, 511, 700, 1023, 1100}) {
+    for (uint64_t size : {seq + 1, uint64_t{512}, uint64_t{1024}, t.ledger().size()}) {
+      if (seq >= size) continue;
+      auto p = t.ledger().ProveInclusion(seq, size);
+      ASSERT_TRUE(p.ok()) << p.status().ToString();
+      EXPECT_TRUE(VerifyInclusion(h, seq, size, p->leaf_hash, p->proof, p->root).ok());
+      before.push_back(*p);
+    }
+    auto c = t.ledger().ProveConsistency(seq + 1, t.ledger().size());
+    ASSERT_TRUE(c.ok());
+    consistency_before.push_back(*c);
+  }
+  t.Reopen();
+  size_t k = 0, m = 0;
+  for (uint64_t seq : {0, 255, 256, 511, 700, 1023, 1100}) {
+    for (uint64_t size : {seq + 1, uint64_t{512}, uint64_t{1024}, t.ledger().size()}) {
+      if (seq >= size) continue;
+      auto p = t.ledger().ProveInclusion(seq, size);
+      ASSERT_TRUE(p.ok());
+      EXPECT_EQ(p->root, before[k].root);
+      EXPECT_EQ(p->proof, before[k].proof);
+      ++k;
+    }
+    auto c = t.ledger().ProveConsistency(seq + 1, t.ledger().size());
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->proof, consistency_before[m++].proof);
+  }
+}
+
 TEST(Ledger, CheckpointsAreSignedEveryNEntriesAndAllKept) {
   TestLedger::Config config;
   config.checkpoint_every_entries = 10;

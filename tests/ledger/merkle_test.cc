@@ -110,7 +110,9 @@ TEST(Merkle, InclusionVectors) {
                                ProofBytes(f["proof"]), B64(f["root"]));
     bool want_err = f["wantErr"].getBoolean();
     EXPECT_EQ(!s.ok(), want_err) << path << ": " << s.ToString();
-    if (!s.ok()) EXPECT_EQ(s.code(), StatusCode::kIntegrityViolation) << path;
+    if (!s.ok()) {
+      EXPECT_EQ(s.code(), StatusCode::kIntegrityViolation) << path;
+    }
   });
   EXPECT_GT(n, 60);
 }

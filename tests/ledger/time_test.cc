@@ -31,7 +31,9 @@ TEST(Rfc3339, RefusesBadTimes) {
         "2017-02-27T09:00:00Zjunk", "", "2300-01-01T00:00:00Z"}) {
     auto t = ParseRfc3339(bad);
     EXPECT_FALSE(t.ok()) << bad;
-    if (!t.ok()) EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    if (!t.ok()) {
+      EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    }
   }
 }
 

@@ -151,10 +151,8 @@ TEST_F(VerifyTest, TruncatedTail) {
            Bytes(reinterpret_cast<const char*>(body->body().getEventId().begin()), 16));
     Delete(*s, Column::kEntries, internal::SequenceKey(seq));
   }
-  for (int l = 0; l < 64; ++l) {
-    for (uint64_t i = (n_ - 2) >> l; i <= (n_ - 1) >> l; ++i) {
-      if (((i + 1) << l) > n_ - 2) Delete(*s, Column::kMerkle, internal::MerkleNodeKey(l, i));
-    }
+  for (uint64_t seq = n_ - 2; seq < n_; ++seq) {
+    Delete(*s, Column::kMerkle, internal::SequenceKey(seq));
   }
   s.reset();
   ExpectBad(Verify(), n_ - 2, "entry " + std::to_string(n_ - 2), "truncated tail");
@@ -173,10 +171,8 @@ TEST_F(VerifyTest, TruncatedTailAgainstATrustedCheckpoint) {
            Bytes(reinterpret_cast<const char*>(body->body().getEventId().begin()), 16));
     Delete(*s, Column::kEntries, internal::SequenceKey(seq));
   }
-  for (int l = 0; l < 64; ++l) {
-    for (uint64_t i = (n_ - 3) >> l; i <= (n_ - 1) >> l; ++i) {
-      if (((i + 1) << l) > n_ - 3) Delete(*s, Column::kMerkle, internal::MerkleNodeKey(l, i));
-    }
+  for (uint64_t seq = n_ - 3; seq < n_; ++seq) {
+    Delete(*s, Column::kMerkle, internal::SequenceKey(seq));
   }
   s.reset();
   EXPECT_TRUE(Verify().ok) << "without a trusted checkpoint the cut is invisible locally";
@@ -191,19 +187,30 @@ TEST_F(VerifyTest, TruncatedTailAgainstATrustedCheckpoint) {
 TEST_F(VerifyTest, AlteredTreeNode) {
   Build(30);
   auto s = OpenStore();
-  Bytes node = Get(*s, Column::kMerkle, internal::MerkleNodeKey(2, 3));  // entries 12..15
-  node[0] ^= 0xff;
-  Put(*s, Column::kMerkle, internal::MerkleNodeKey(2, 3), node);
+  // Node (level 2, index 3) covers entries 12..15; it lives in the tree row of entry 15.
+  Bytes row = Get(*s, Column::kMerkle, internal::SequenceKey(internal::TreeRowLeaf(2, 3)));
+  row[2 * 32] ^= 0xff;
+  Put(*s, Column::kMerkle, internal::SequenceKey(15), row);
   s.reset();
   ExpectBad(Verify(), 15, "tree node level 2 index 3", "differs from the hash recomputed");
+}
+
+TEST_F(VerifyTest, AlteredLeafHashInTreeRow) {
+  Build(30);
+  auto s = OpenStore();
+  Bytes row = Get(*s, Column::kMerkle, internal::SequenceKey(9));
+  row[0] ^= 0x01;
+  Put(*s, Column::kMerkle, internal::SequenceKey(9), row);
+  s.reset();
+  ExpectBad(Verify(), 9, "entry 9", "differs from the stored tree row");
 }
 
 TEST_F(VerifyTest, AlteredHighTreeNode) {
   Build(8200);  // levels above the verifier's 4096-entry chunks
   auto s = OpenStore();
-  Bytes node = Get(*s, Column::kMerkle, internal::MerkleNodeKey(13, 0));  // entries 0..8191
-  node[3] ^= 0x10;
-  Put(*s, Column::kMerkle, internal::MerkleNodeKey(13, 0), node);
+  Bytes row = Get(*s, Column::kMerkle, internal::SequenceKey(8191));  // node (13, 0): 0..8191
+  row[13 * 32 + 3] ^= 0x10;
+  Put(*s, Column::kMerkle, internal::SequenceKey(8191), row);
   s.reset();
   ExpectBad(Verify(), 8191, "tree node level 13 index 0", "differs from the recomputed");
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what dutyledger needs from Debian 12's packages, if anything is missing.
+set -euo pipefail
+packages=(
+  g++ cmake ninja-build pkg-config clang-format
+  librocksdb-dev libcapnp-dev capnproto libboost-dev libboost-system-dev libssl-dev
+  libsodium-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  openssl python3
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
