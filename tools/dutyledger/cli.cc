@@ -50,33 +50,37 @@ void Progress::Update(uint64_t done, uint64_t total) {
   std::fflush(stderr);
 }
 
-namespace {
-bool ParseU64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
+void AddLocationOptions(CLI::App* command, Location* location) {
+  auto* data = command->add_option("--data", location->data, "Data folder");
+  auto* server = command->add_option("--server", location->server,
+                                     "A dutyledger server, HOST:PORT, instead of --data");
+  command->add_option("--ca", location->ca, "CA certificate for the server's TLS certificate")
+      ->needs(server);
+  data->excludes(server);
 }
-}  // namespace
 
-Result<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& text, uint64_t size) {
-  uint64_t a = 0, b = 0;
-  size_t dots = text.find("..");
-  if (dots == std::string::npos) {
-    if (!ParseU64(text, &a)) return InvalidArgument("not a sequence or range: '" + text + "'");
-    return std::make_pair(a, a);
+void RunQuery(Context& ctx, const Location& location, const QueryRequest& request) {
+  QueryResponse response;
+  if (!location.server.empty()) {
+    if (!ctx.remote_query) {
+      response = QueryResponse::Usage("this dutyledger was built without the network client");
+    } else {
+      response = ctx.remote_query(location, request);
+    }
+  } else if (location.data.empty()) {
+    response = QueryResponse::Usage("give --data DIR or --server HOST:PORT");
+  } else {
+    auto ledger = OpenLedger(ctx, location.data, /*read_only=*/true, nullptr);
+    if (!ledger.ok()) {
+      response = QueryResponse::Failed(ledger.status());
+    } else {
+      static const QueryRegistry registry = AllQueries();
+      response = registry.Run(**ledger, request);
+    }
   }
-  if (!ParseU64(text.substr(0, dots), &a)) {
-    return InvalidArgument("range '" + text + "' needs a start (A..B, A..)");
-  }
-  std::string rest = text.substr(dots + 2);
-  if (rest.empty()) {
-    if (size == 0) return InvalidArgument("the ledger is empty");
-    b = size - 1;
-  } else if (!ParseU64(rest, &b)) {
-    return InvalidArgument("range '" + text + "' has a bad end");
-  }
-  if (b < a) return InvalidArgument("range '" + text + "' ends before it starts");
-  return std::make_pair(a, b);
+  std::fwrite(response.output.data(), 1, response.output.size(), stdout);
+  if (response.exit_code != 0) std::fprintf(stderr, "dutyledger: %s\n", response.error.c_str());
+  ctx.exit_code = response.exit_code;
 }
 
 }  // namespace dutyledger::cli

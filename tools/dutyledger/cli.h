@@ -13,6 +13,7 @@
 #include "ledger/ledger.h"
 #include "ledger/status.h"
 #include "ledger/time.h"
+#include "projections/query.h"
 
 namespace dutyledger::cli {
 
@@ -21,6 +22,13 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+// Where a command finds its ledger: a local data folder, or a server (`dutyledger serve`).
+struct Location {
+  std::string data;    // --data DIR
+  std::string server;  // --server HOST:PORT
+  std::string ca;      // --ca FILE: the CA certificate that signed the server's
+};
+
 // What every command gets from main().
 struct Context {
   Clock* clock = nullptr;
@@ -28,7 +36,16 @@ struct Context {
   int exit_code = kExitOk;
   // The domain's admission rules, when the projections library is linked in; else null.
   std::function<std::unique_ptr<Admission>()> make_admission;
+  // Runs a query on a server; set by main() when the network client is linked in.
+  std::function<QueryResponse(const Location&, const QueryRequest&)> remote_query;
 };
+
+// Adds --data, --server and --ca to a command.
+void AddLocationOptions(CLI::App* command, Location* location);
+
+// Runs a query where `location` says (locally: a read-only open of the folder), prints its
+// output and error, and sets ctx.exit_code.
+void RunQuery(Context& ctx, const Location& location, const QueryRequest& request);
 
 // Prints "dutyledger: <message>" on stderr and returns the exit status for it: kExitUsage for a
 // usage error, kExitFailure otherwise.
@@ -52,9 +69,6 @@ class Progress {
   int64_t last_ms_ = 0;
   bool shown_ = false;
 };
-
-// Parses "A..B" (both ends included), "A..", or "A". kInvalidArgument otherwise.
-Result<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& text, uint64_t size);
 
 void RegisterLedgerCommands(CLI::App& app, Context& ctx);
 

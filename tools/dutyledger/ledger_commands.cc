@@ -1,7 +1,4 @@
 // The ledger-core commands: keygen, init, append, show, verify, checkpoint, proof.
-#include <capnp/compat/json.h>
-#include <capnp/message.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -18,60 +15,6 @@
 
 namespace dutyledger::cli {
 namespace {
-
-ByteView AsView(capnp::Data::Reader d) {
-  return ByteView(reinterpret_cast<const char*>(d.begin()), d.size());
-}
-
-// Small fixed JSON documents (proofs) through capnp's JSON writer, for correct escaping.
-class JsonObject {
- public:
-  JsonObject() : root_(message_.initRoot<capnp::JsonValue>()) {}
-  void Number(const char* name, uint64_t v) { fields_.push_back({name, Kind::kNumber, v, {}, {}}); }
-  void String(const char* name, std::string v) {
-    fields_.push_back({name, Kind::kString, 0, std::move(v), {}});
-  }
-  void Strings(const char* name, std::vector<std::string> v) {
-    fields_.push_back({name, Kind::kStrings, 0, {}, std::move(v)});
-  }
-  std::string Encode() {
-    auto obj = root_.initObject(static_cast<unsigned>(fields_.size()));
-    for (size_t i = 0; i < fields_.size(); ++i) {
-      const Field& f = fields_[i];
-      obj[i].setName(f.name);
-      auto v = obj[i].initValue();
-      if (f.kind == Kind::kNumber) {
-        v.setNumber(static_cast<double>(f.number));
-      } else if (f.kind == Kind::kString) {
-        v.setString(f.text);
-      } else {
-        auto arr = v.initArray(static_cast<unsigned>(f.list.size()));
-        for (size_t j = 0; j < f.list.size(); ++j) arr[j].setString(f.list[j]);
-      }
-    }
-    capnp::JsonCodec codec;
-    return codec.encodeRaw(root_.asReader()).cStr();
-  }
-
- private:
-  enum class Kind { kNumber, kString, kStrings };
-  struct Field {
-    const char* name;
-    Kind kind;
-    uint64_t number;
-    std::string text;
-    std::vector<std::string> list;
-  };
-  capnp::MallocMessageBuilder message_;
-  capnp::JsonValue::Builder root_;
-  std::vector<Field> fields_;
-};
-
-std::vector<std::string> Base64List(const std::vector<Digest>& v) {
-  std::vector<std::string> out;
-  for (const auto& d : v) out.push_back(d.Base64());
-  return out;
-}
 
 // ---- keygen
 
@@ -221,58 +164,16 @@ void AddShow(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("show",
                                  "Print entries: show 42, show 0..10 (both ends "
                                  "included), show 100..");
-  static std::string data, range;
+  static Location loc;
+  static std::string range;
   static bool as_json = false;
-  cmd->add_option("--data", data, "Data folder")->required();
+  AddLocationOptions(cmd, &loc);
   cmd->add_option("range", range, "Sequence or range")->required();
   cmd->add_flag("--json", as_json, "One JSON object per entry");
   cmd->callback([&ctx]() {
-    auto ledger = OpenLedger(ctx, data, true, nullptr);
-    if (!ledger.ok()) {
-      ctx.exit_code = Fail(ledger.status());
-      return;
-    }
-    auto r = ParseRange(range, (*ledger)->size());
-    if (!r.ok()) {
-      ctx.exit_code = UsageError(r.status().message());
-      return;
-    }
-    if (r->first >= (*ledger)->size()) {
-      ctx.exit_code = Fail(NotFound("no entry " + std::to_string(r->first) + " (the ledger has " +
-                                    std::to_string((*ledger)->size()) + " entries)"));
-      return;
-    }
-    EventJson json;
-    const Hasher& hasher = (*ledger)->hasher();
-    Status s = (*ledger)->ForEachEntry(r->first, r->second + 1, [&](const EntryView& e) {
-      Digest leaf = hasher.LeafHash(e.bytes());
-      if (as_json) {
-        std::printf("%s\n", json.EntryToJson(e, leaf).c_str());
-        return true;
-      }
-      auto body = EventView::Decode(e.body_bytes());
-      std::printf(
-          "entry %llu  recorded %s  leaf %s\n", static_cast<unsigned long long>(e.sequence()),
-          FormatRfc3339(ReadTime(e.entry().getRecordedAt())).c_str(), leaf.Base64().c_str());
-      if (!body.ok()) {
-        std::printf("  (body does not decode: %s)\n", body.status().message().c_str());
-        return true;
-      }
-      auto b = body->body();
-      auto signer = Digest::FromBytes(AsView(b.getSignerKeyId()));
-      std::string principal;
-      if (signer) {
-        auto k = (*ledger)->FindKey(*signer);
-        if (k.ok() && *k) principal = " (" + (*k)->principal + ")";
-      }
-      std::printf("  %s  event %s  occurred %s  signer %s%s\n", body->type_name().c_str(),
-                  FormatUuid(AsView(b.getEventId())).c_str(),
-                  FormatRfc3339(ReadTime(b.getOccurredAt())).c_str(),
-                  signer ? signer->Hex().substr(0, 16).c_str() : "?", principal.c_str());
-      std::printf("  %s\n", json.EventBodyToJson(b).c_str());
-      return true;
-    });
-    if (!s.ok()) ctx.exit_code = Fail(s);
+    QueryRequest r{"show", {{"range", range}}};
+    if (as_json) r.params["json"] = "true";
+    RunQuery(ctx, loc, r);
   });
 }
 
@@ -282,22 +183,38 @@ void AddVerify(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("verify",
                                  "Check everything: canonical form, signatures, key "
                                  "validity, chain, tree, checkpoints, indexes");
-  static std::string data, trusted;
+  static Location loc;
+  static std::string trusted;
   static int threads = 0;
-  cmd->add_option("--data", data, "Data folder")->required();
+  AddLocationOptions(cmd, &loc);
   cmd->add_option("--threads", threads, "Threads (default: all cores)");
   cmd->add_option("--trusted-checkpoint", trusted,
                   "A checkpoint obtained elsewhere; the ledger must be consistent with it");
   cmd->callback([&ctx]() {
-    VerifyOptions options;
-    options.threads = threads;
+    std::string trusted_text;
     if (!trusted.empty()) {
       auto text = ReadSmallFile(trusted);
       if (!text.ok()) {
         ctx.exit_code = UsageError(text.status().message());
         return;
       }
-      auto note = ParseSignedNote(*text);
+      trusted_text = *text;
+    }
+    if (!loc.server.empty()) {
+      QueryRequest r{"verify", {}};
+      if (!trusted_text.empty()) r.params["trusted-checkpoint"] = trusted_text;
+      RunQuery(ctx, loc, r);
+      return;
+    }
+    if (loc.data.empty()) {
+      ctx.exit_code = UsageError("give --data DIR or --server HOST:PORT");
+      return;
+    }
+    // Locally, verify reads the raw tables itself: it must work when the ledger cannot open.
+    VerifyOptions options;
+    options.threads = threads;
+    if (!trusted_text.empty()) {
+      auto note = ParseSignedNote(trusted_text);
       if (!note.ok()) {
         ctx.exit_code = UsageError(trusted + ": " + note.status().message());
         return;
@@ -306,7 +223,7 @@ void AddVerify(CLI::App& app, Context& ctx) {
     }
     Progress progress("verifying");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    auto report = VerifyLedgerFolder(data, options);
+    auto report = VerifyLedgerFolder(loc.data, options);
     if (!report.ok()) {
       ctx.exit_code = Fail(report.status());
       return;
@@ -327,154 +244,75 @@ void AddCheckpoint(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("checkpoint",
                                  "Print the latest signed checkpoint (signing one "
                                  "for the current size if needed)");
-  static std::string data, cosignature;
+  static Location loc;
+  static std::string cosignature;
   static uint64_t at_size = 0;
   static bool list = false;
-  cmd->add_option("--data", data, "Data folder")->required();
+  AddLocationOptions(cmd, &loc);
   cmd->add_option("--size", at_size, "Print the stored checkpoint for this tree size");
   cmd->add_flag("--list", list, "List the sizes of all stored checkpoints");
   cmd->add_option("--add-cosignature", cosignature,
                   "Store a cosignature line beside the latest checkpoint");
   cmd->callback([&ctx, cmd]() {
-    bool write = at_size == 0 && !list;
-    auto ledger = OpenLedger(ctx, data, !write, nullptr);
-    if (!ledger.ok()) {
-      ctx.exit_code = Fail(ledger.status());
-      return;
-    }
-    if (list) {
-      auto sizes = (*ledger)->CheckpointSizes();
-      if (!sizes.ok()) {
-        ctx.exit_code = Fail(sizes.status());
+    QueryRequest r{"checkpoint", {}};
+    if (list) r.params["list"] = "true";
+    if (cmd->count("--size") > 0) r.params["size"] = std::to_string(at_size);
+    bool sign = r.params.empty() && loc.server.empty() && !loc.data.empty();
+    if (sign || !cosignature.empty()) {
+      // Sign a checkpoint for the current size (on request), and store a cosignature.
+      auto ledger = OpenLedger(ctx, loc.data, false, nullptr);
+      if (!ledger.ok()) {
+        ctx.exit_code = Fail(ledger.status());
         return;
       }
-      for (uint64_t s : *sizes) std::printf("%llu\n", static_cast<unsigned long long>(s));
-      return;
-    }
-    Result<StoredCheckpoint> cp =
-        cmd->count("--size") > 0 ? (*ledger)->CheckpointAt(at_size) : (*ledger)->SignCheckpoint();
-    if (!cp.ok()) {
-      ctx.exit_code = Fail(cp.status());
-      return;
-    }
-    if (!cosignature.empty()) {
-      if (Status s = (*ledger)->AddCosignature(cp->checkpoint.size, cosignature); !s.ok()) {
-        ctx.exit_code = Fail(s);
+      auto cp =
+          r.params.count("size") ? (*ledger)->CheckpointAt(at_size) : (*ledger)->SignCheckpoint();
+      if (!cp.ok()) {
+        ctx.exit_code = Fail(cp.status());
         return;
       }
-      cp = (*ledger)->CheckpointAt(cp->checkpoint.size);
+      if (!cosignature.empty()) {
+        if (Status s = (*ledger)->AddCosignature(cp->checkpoint.size, cosignature); !s.ok()) {
+          ctx.exit_code = Fail(s);
+          return;
+        }
+        r.params["size"] = std::to_string(cp->checkpoint.size);
+      }
     }
-    std::printf("%s", cp->note.Text().c_str());
+    RunQuery(ctx, loc, r);
   });
 }
 
 // ---- proof
 
-Result<uint64_t> DefaultProofSize(const Ledger& ledger, uint64_t must_exceed) {
-  ASSIGN_OR_RETURN(auto latest, ledger.LatestCheckpoint());
-  if (!latest || latest->checkpoint.size <= must_exceed) {
-    return FailedPrecondition("no signed checkpoint covers entry " + std::to_string(must_exceed) +
-                              " yet; run `dutyledger checkpoint` first, or give --size");
-  }
-  return latest->checkpoint.size;
-}
-
 void AddProof(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("proof", "Merkle proofs (RFC 6962) against a tree size");
   cmd->require_subcommand(1);
   auto* inc = cmd->add_subcommand("inclusion", "Prove that an entry is in the tree of a size");
-  static std::string data;
+  static Location loc;
   static uint64_t seq = 0, size = 0, old_size = 0, new_size = 0;
   static bool as_json = false;
-  inc->add_option("--data", data, "Data folder")->required();
+  AddLocationOptions(inc, &loc);
   inc->add_option("--seq", seq, "The entry's sequence")->required();
   inc->add_option("--size", size, "Tree size (default: the latest checkpoint's)");
   inc->add_flag("--json", as_json, "Output in the field names of the RFC 6962 test vectors");
   inc->callback([&ctx, inc]() {
-    auto ledger = OpenLedger(ctx, data, true, nullptr);
-    if (!ledger.ok()) {
-      ctx.exit_code = Fail(ledger.status());
-      return;
-    }
-    uint64_t n = size;
-    if (inc->count("--size") == 0) {
-      auto d = DefaultProofSize(**ledger, seq);
-      if (!d.ok()) {
-        ctx.exit_code = Fail(d.status());
-        return;
-      }
-      n = *d;
-    }
-    auto proof = (*ledger)->ProveInclusion(seq, n);
-    if (!proof.ok()) {
-      ctx.exit_code = proof.status().code() == StatusCode::kInvalidArgument
-                          ? UsageError(proof.status().message())
-                          : Fail(proof.status());
-      return;
-    }
-    if (as_json) {
-      JsonObject o;
-      o.Number("leafIdx", proof->leaf_index);
-      o.Number("treeSize", proof->tree_size);
-      o.String("leafHash", proof->leaf_hash.Base64());
-      o.String("root", proof->root.Base64());
-      o.Strings("proof", Base64List(proof->proof));
-      std::printf("%s\n", o.Encode().c_str());
-      return;
-    }
-    std::printf("inclusion of entry %llu in the tree of size %llu\n",
-                static_cast<unsigned long long>(proof->leaf_index),
-                static_cast<unsigned long long>(proof->tree_size));
-    std::printf("leaf hash: %s\nroot:      %s\nproof:\n", proof->leaf_hash.Base64().c_str(),
-                proof->root.Base64().c_str());
-    for (const auto& d : proof->proof) std::printf("  %s\n", d.Base64().c_str());
-    auto cp = (*ledger)->CheckpointAt(n);
-    if (cp.ok()) std::printf("signed checkpoint:\n%s", cp->note.Text().c_str());
+    QueryRequest r{"proof-inclusion", {{"seq", std::to_string(seq)}}};
+    if (inc->count("--size") > 0) r.params["size"] = std::to_string(size);
+    if (as_json) r.params["json"] = "true";
+    RunQuery(ctx, loc, r);
   });
 
   auto* con = cmd->add_subcommand("consistency", "Prove that a tree extends an older one");
-  con->add_option("--data", data, "Data folder")->required();
+  AddLocationOptions(con, &loc);
   con->add_option("--old", old_size, "The older tree size")->required();
   con->add_option("--new", new_size, "The newer tree size (default: the latest checkpoint's)");
   con->add_flag("--json", as_json, "Output in the field names of the RFC 6962 test vectors");
   con->callback([&ctx, con]() {
-    auto ledger = OpenLedger(ctx, data, true, nullptr);
-    if (!ledger.ok()) {
-      ctx.exit_code = Fail(ledger.status());
-      return;
-    }
-    uint64_t n = new_size;
-    if (con->count("--new") == 0) {
-      auto d = DefaultProofSize(**ledger, old_size == 0 ? 0 : old_size - 1);
-      if (!d.ok()) {
-        ctx.exit_code = Fail(d.status());
-        return;
-      }
-      n = *d;
-    }
-    auto proof = (*ledger)->ProveConsistency(old_size, n);
-    if (!proof.ok()) {
-      ctx.exit_code = proof.status().code() == StatusCode::kInvalidArgument
-                          ? UsageError(proof.status().message())
-                          : Fail(proof.status());
-      return;
-    }
-    if (as_json) {
-      JsonObject o;
-      o.Number("size1", proof->size1);
-      o.Number("size2", proof->size2);
-      o.String("root1", proof->root1.Base64());
-      o.String("root2", proof->root2.Base64());
-      o.Strings("proof", Base64List(proof->proof));
-      std::printf("%s\n", o.Encode().c_str());
-      return;
-    }
-    std::printf("consistency of the tree of size %llu with the tree of size %llu\n",
-                static_cast<unsigned long long>(proof->size1),
-                static_cast<unsigned long long>(proof->size2));
-    std::printf("root1: %s\nroot2: %s\nproof:\n", proof->root1.Base64().c_str(),
-                proof->root2.Base64().c_str());
-    for (const auto& d : proof->proof) std::printf("  %s\n", d.Base64().c_str());
+    QueryRequest r{"proof-consistency", {{"old", std::to_string(old_size)}}};
+    if (con->count("--new") > 0) r.params["new"] = std::to_string(new_size);
+    if (as_json) r.params["json"] = "true";
+    RunQuery(ctx, loc, r);
   });
 }
 
