@@ -3,7 +3,14 @@
 //
 //   <origin>\n<tree size, decimal>\n<root hash, base64>\n\n— <name> <base64(key id || sig)>\n
 //
-// The note key id is the first 4 bytes of SHA-256(name || 0x0A || 0x01 || Ed25519 public key).
+// The note key id is the first 4 bytes of SHA-256(name || 0x0A || signature type || key), where
+// the signature type and key encoding depend on the key's algorithm and role (FORMAT.md §6):
+//
+//   role       algorithm  signature type                          key encoding
+//   log        Ed25519    0x01 (C2SP signed-note)                 32-byte RFC 8032 key
+//   log        SM2        0xff "dutyledger-sm2/v1"                DER SubjectPublicKeyInfo
+//   cosigner   Ed25519    0x04 (C2SP tlog-cosignature)            32-byte RFC 8032 key
+//   cosigner   SM2        0xff "dutyledger-sm2-cosignature/v1"    DER SubjectPublicKeyInfo
 #ifndef DUTYLEDGER_LEDGER_CHECKPOINT_H_
 #define DUTYLEDGER_LEDGER_CHECKPOINT_H_
 
@@ -49,19 +56,48 @@ struct SignedNote {
 // a blank line, then one or more "— name base64" lines. kInvalidArgument.
 Result<SignedNote> ParseSignedNote(std::string_view text);
 
-// The 4-byte note key id of an Ed25519 key under `name`. Signature type 0x01.
-uint32_t NoteKeyId(std::string_view name, const PublicKey& key);
-// "<name>+<8 hex digits>+<base64(0x01 || key)>": the verifier key text of the signed-note spec.
-std::string NoteVerifierKey(std::string_view name, const PublicKey& key);
+// What a note key signs: checkpoints (the log's key) or cosignatures (a witness's key).
+enum class NoteKeyRole { kLog, kCosigner };
 
-// A signature line "— <name> <base64>" for `body` by `key` (Ed25519). kInvalidArgument for a
-// non-Ed25519 key or a name with spaces or '+'.
+// The signature type of the table above: one byte, or 0xff followed by an identifier.
+Bytes NoteSignatureType(SignatureAlgorithm algorithm, NoteKeyRole role);
+// The key as key ids and verifier keys encode it: Ed25519 raw, SM2 DER SPKI.
+Bytes NoteKeyMaterial(const PublicKey& key);
+
+// The 4-byte note key id of `key` under `name` in `role`.
+uint32_t NoteKeyId(std::string_view name, const PublicKey& key,
+                   NoteKeyRole role = NoteKeyRole::kLog);
+// "<name>+<8 hex digits>+<base64(signature type || key)>": the verifier key ("vkey") text of the
+// signed-note spec.
+std::string NoteVerifierKey(std::string_view name, const PublicKey& key,
+                            NoteKeyRole role = NoteKeyRole::kLog);
+
+// A parsed verifier key.
+struct VerifierKey {
+  std::string name;
+  uint32_t key_id = 0;
+  NoteKeyRole role = NoteKeyRole::kLog;
+  PublicKey key;
+};
+// Parses a verifier key of one of the four types above and checks that its key id is the one
+// the name, type and key give. kInvalidArgument naming what is wrong.
+Result<VerifierKey> ParseVerifierKey(std::string_view text);
+
+// A signature line "— <name> <base64>" for `body` by `key` (Ed25519 or SM2), as a log key.
+// kInvalidArgument for a name with spaces or '+'.
 Result<std::string> SignNoteLine(std::string_view body, std::string_view name,
                                  const PrivateKey& key);
 
-// Verifies that `note` carries a valid signature by `key` under `name`. kIntegrityViolation:
-// "no signature by <name>" or "the signature by <name> does not verify".
+// "— <name> base64(key id, big-endian || signature)".
+std::string NoteSignatureLine(std::string_view name, uint32_t key_id, ByteView signature);
+
+// Verifies that `note` carries a valid signature by the log key `key` under `name`.
+// kIntegrityViolation: "no signature by <name>" or "the signature by <name> does not verify".
 Status VerifyNoteSignature(const SignedNote& note, std::string_view name, const PublicKey& key);
+
+// The signature lines of `note` by (name, key id), in order.
+std::vector<const NoteSignature*> FindNoteSignatures(const SignedNote& note, std::string_view name,
+                                                     uint32_t key_id);
 
 }  // namespace dutyledger
 

@@ -427,7 +427,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, const In
   };
 
   // The log's checkpoint key.
-  auto log_key = PrivateKey::Generate(SignatureAlgorithm::kEd25519);
+  auto log_key = PrivateKey::Generate(params.log_key_algorithm);
   if (!log_key.ok()) return fail(log_key.status());
   std::string log_key_path =
       options.log_key_path.empty() ? path + "/log.key" : options.log_key_path;

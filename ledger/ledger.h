@@ -87,6 +87,8 @@ class Ledger {
     const PrivateKey* authority = nullptr;  // signs the genesis; becomes the root key
     std::string root_principal = "root";
     HashAlgorithm hash_algorithm = HashAlgorithm::kSha256;
+    // The checkpoint (log) key made for the ledger: Ed25519, or SM2 (FORMAT.md §6).
+    SignatureAlgorithm log_key_algorithm = SignatureAlgorithm::kEd25519;
   };
 
   // Creates a ledger in `path` (absent or empty): the log's checkpoint key (log.key, mode 0600;

@@ -1,17 +1,15 @@
 #include "ledger/verify.h"
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "ledger/codec.h"
+#include "ledger/internal/entry_checks.h"
 #include "ledger/internal/identity.h"
+#include "ledger/internal/ordered_pipeline.h"
 #include "ledger/internal/store.h"
 #include "ledger/merkle.h"
 #include "ledger/schema/event.capnp.h"
@@ -31,14 +29,6 @@ ByteView AsView(capnp::Data::Reader d) {
   return ByteView(reinterpret_cast<const char*>(d.begin()), d.size());
 }
 
-struct DigestHash {
-  size_t operator()(const Digest& d) const {
-    size_t h;
-    std::memcpy(&h, d.data(), sizeof h);
-    return h;
-  }
-};
-
 struct Finding {
   StatusCode code = StatusCode::kOk;
   uint64_t sequence = 0;
@@ -50,36 +40,10 @@ Finding EntryFinding(uint64_t seq, StatusCode code, std::string reason) {
   return Finding{code, seq, "entry " + std::to_string(seq), std::move(reason)};
 }
 
-struct EntryResult {
-  Digest leaf;
-  Digest prev;
-  Digest signer;
-  Time recorded_at;
-  bool signature_checked = false;      // verified with a key whose id is `signer`
-  std::optional<EventView> key_event;  // genesis / keyBound / keyRevoked, for the key table
-  Bytes body;                          // only when the signature could not be checked yet
-  Bytes signature;
-};
-
 struct ChunkResult {
   uint64_t begin = 0;
-  std::vector<EntryResult> entries;  // entries[0 .. first error)
-  std::optional<Finding> error;      // the first problem the worker found in the chunk
-};
-
-// The key table as verify rebuilds it from the log.
-class RebuiltKeys final : public internal::KeyTable {
- public:
-  Result<std::optional<KeyInfo>> Find(const Digest& id) const override {
-    auto it = keys_.find(id);
-    if (it == keys_.end()) return std::optional<KeyInfo>();
-    return std::optional<KeyInfo>(it->second);
-  }
-  void Save(const KeyInfo& info) override { keys_.insert_or_assign(info.key.id(), info); }
-  const std::unordered_map<Digest, KeyInfo, DigestHash>& all() const { return keys_; }
-
- private:
-  std::unordered_map<Digest, KeyInfo, DigestHash> keys_;
+  std::vector<internal::CheckedEntry> entries;  // entries[0 .. first error)
+  std::optional<Finding> error;                 // the first problem the worker found in the chunk
 };
 
 class Verifier {
@@ -93,7 +57,7 @@ class Verifier {
   void LoadKeyHints();
   std::unique_ptr<ChunkResult> CheckChunk(uint64_t begin, uint64_t end);
   std::optional<Finding> CheckNodesInChunk(uint64_t begin, uint64_t end,
-                                           const std::vector<EntryResult>& entries);
+                                           const std::vector<internal::CheckedEntry>& entries);
   std::optional<Finding> Consume(ChunkResult& chunk);
   std::optional<Finding> Finish();
   std::optional<Finding> CheckTrusted();
@@ -105,10 +69,10 @@ class Verifier {
   uint64_t n_ = 0;
 
   // Read-only after setup; used by workers.
-  std::unordered_map<Digest, PublicKey, DigestHash> key_hints_;
+  internal::KeyHints key_hints_;
 
   // Consumer state.
-  RebuiltKeys keys_;
+  internal::RebuiltKeys keys_;
   CompactRange range_;
   Digest last_leaf_;
   Time last_recorded_at_{INT64_MIN, 0};
@@ -154,7 +118,6 @@ std::unique_ptr<ChunkResult> Verifier::CheckChunk(uint64_t begin, uint64_t end) 
   event_ids.reserve(end - begin);
   auto it = store_.NewIterator(Column::kEntries);
   it->Seek(internal::SequenceKey(begin));
-  const int64_t no_future_check = INT64_MAX / 4;
   for (uint64_t s = begin; s < end; ++s, it->Next()) {
     auto fail = [&](StatusCode code, std::string reason) {
       out->error = EntryFinding(s, code, std::move(reason));
@@ -182,48 +145,14 @@ std::unique_ptr<ChunkResult> Verifier::CheckChunk(uint64_t begin, uint64_t end) 
                std::to_string(entry->sequence()) + " (entries moved or swapped)");
       break;
     }
-    auto body = EventView::Decode(entry->body_bytes());
-    if (!body.ok()) {
-      fail(StatusCode::kCorruption, body.status().message());
+    auto checked = internal::CheckEntry(*entry, identity_.origin, hasher_, key_hints_);
+    if (!checked.ok()) {
+      fail(checked.status().code(), checked.status().message());
       break;
-    }
-    Status env = internal::CheckEnvelope(*body, identity_.origin,
-                                         ReadTime(entry->entry().getRecordedAt()), no_future_check);
-    if (!env.ok()) {
-      fail(StatusCode::kIntegrityViolation, env.message());
-      break;
-    }
-    auto prev = Digest::FromBytes(AsView(entry->entry().getPrevLeafHash()));
-    if (!prev) {
-      fail(StatusCode::kIntegrityViolation, "prevLeafHash is not 32 bytes");
-      break;
-    }
-    EntryResult r;
-    r.leaf = hasher_.LeafHash(entry->bytes());
-    r.prev = *prev;
-    r.signer = *Digest::FromBytes(AsView(body->body().getSignerKeyId()));
-    r.recorded_at = ReadTime(entry->entry().getRecordedAt());
-    auto hint = key_hints_.find(r.signer);
-    if (hint != key_hints_.end()) {
-      if (!hint->second.Verify(EventSigningMessage(entry->body_bytes()), entry->signature())) {
-        fail(StatusCode::kIntegrityViolation, "signature does not verify under key " +
-                                                  r.signer.Hex().substr(0, 16) +
-                                                  " named in signerKeyId");
-        break;
-      }
-      r.signature_checked = true;
-    } else {
-      r.body = Bytes(entry->body_bytes());
-      r.signature = Bytes(entry->signature());
     }
     // The event-id index must point back at this entry (checked below, in one batch).
-    event_ids.emplace_back(AsView(body->body().getEventId()));
-    auto which = body->body().which();
-    if (which == schema::EventBody::GENESIS || which == schema::EventBody::KEY_BOUND ||
-        which == schema::EventBody::KEY_REVOKED) {
-      r.key_event.emplace(std::move(*body));
-    }
-    out->entries.push_back(std::move(r));
+    event_ids.push_back(checked->event_id);
+    out->entries.push_back(std::move(*checked));
   }
   auto rows = store_.MultiGet(Column::kEventIds, event_ids);
   for (size_t i = 0; i < event_ids.size(); ++i) {
@@ -254,8 +183,8 @@ std::unique_ptr<ChunkResult> Verifier::CheckChunk(uint64_t begin, uint64_t end) 
   return out;
 }
 
-std::optional<Finding> Verifier::CheckNodesInChunk(uint64_t begin, uint64_t end,
-                                                   const std::vector<EntryResult>& entries) {
+std::optional<Finding> Verifier::CheckNodesInChunk(
+    uint64_t begin, uint64_t end, const std::vector<internal::CheckedEntry>& entries) {
   // Recompute the perfect nodes of levels 0..kChunkLevel inside [begin, end) and compare them
   // with the tree rows of those leaves (levels above are checked by the consumer).
   std::vector<std::vector<Digest>> levels(1);
@@ -312,69 +241,11 @@ std::optional<Finding> Verifier::Consume(ChunkResult& chunk) {
   uint64_t stop = chunk.error ? chunk.error->sequence : chunk.begin + chunk.entries.size();
   for (size_t i = 0; i < chunk.entries.size() && chunk.begin + i < stop; ++i) {
     uint64_t s = chunk.begin + i;
-    EntryResult& r = chunk.entries[i];
-    Digest want_prev = s == 0 ? Digest() : last_leaf_;
-    if (r.prev != want_prev) {
-      return EntryFinding(s, StatusCode::kIntegrityViolation,
-                          s == 0 ? "prevLeafHash of entry 0 is not all zeros"
-                                 : "chain broken: prevLeafHash is not the leaf hash of entry " +
-                                       std::to_string(s - 1));
-    }
-    if (r.recorded_at < last_recorded_at_) {
-      return EntryFinding(
-          s, StatusCode::kIntegrityViolation,
-          "recordedAt " + FormatRfc3339(r.recorded_at) + " is earlier than the previous entry's");
-    }
-    // The signer's key as the log itself bound it.
-    std::optional<KeyInfo> signer_storage;
-    if (s == 0) {
-      if (!r.key_event) {
-        return EntryFinding(0, StatusCode::kIntegrityViolation, "is not the genesis event");
-      }
-      auto resolved = internal::ResolveSigner(*r.key_event, 0, keys_);
-      if (!resolved.ok()) {
-        return EntryFinding(0, StatusCode::kIntegrityViolation, resolved.status().message());
-      }
-      signer_storage = *resolved;
-    } else {
-      auto found = keys_.Find(r.signer);
-      if (!found.ok() || !*found) {
-        return EntryFinding(
-            s, StatusCode::kIntegrityViolation,
-            "signer key " + r.signer.Hex().substr(0, 16) + " was never bound in this ledger");
-      }
-      signer_storage = **found;
-      const KeyInfo& signer = *signer_storage;
-      if (!signer.ValidAt(s)) {
-        return EntryFinding(
-            s, StatusCode::kIntegrityViolation,
-            "signer key " + r.signer.Hex().substr(0, 16) + " (" + signer.principal +
-                ") was not valid at this entry (valid from " + std::to_string(signer.valid_from) +
-                " until " +
-                (signer.valid_until == kNeverRevoked ? std::string("never revoked")
-                                                     : std::to_string(signer.valid_until)) +
-                ")");
-      }
-    }
-    const KeyInfo& signer = *signer_storage;
-    if (!r.signature_checked) {
-      if (!signer.key.Verify(EventSigningMessage(r.body), r.signature)) {
-        return EntryFinding(s, StatusCode::kIntegrityViolation,
-                            "signature does not verify under key " + r.signer.Hex().substr(0, 16) +
-                                " named in signerKeyId");
-      }
-    }
-    if (r.key_event) {
-      Status applied = internal::ApplyIdentityRules(
-          *r.key_event, s, signer, keys_,
-          // Key events by non-root keys were authorized by the domain at append time.
-          [](std::string_view) { return Status::Ok(); });
-      if (!applied.ok()) {
-        return EntryFinding(s, StatusCode::kIntegrityViolation, applied.message());
-      }
-    } else if (s == 0) {
-      return EntryFinding(0, StatusCode::kIntegrityViolation, "is not the genesis event");
-    }
+    internal::CheckedEntry& r = chunk.entries[i];
+    Status replayed = internal::ReplayEntry(
+        s, r, s == 0 ? std::nullopt : std::optional<Digest>(last_leaf_),
+        s == 0 ? std::nullopt : std::optional<Time>(last_recorded_at_), keys_, "in this ledger");
+    if (!replayed.ok()) return EntryFinding(s, replayed.code(), replayed.message());
     // The tree: nodes above the chunk level are checked here, below it by the workers.
     std::optional<Finding> node_problem;
     range_.Append(hasher_, r.leaf, [&](int level, uint64_t index, const Digest& h) {
@@ -587,55 +458,20 @@ Result<VerifyReport> Verifier::Run() {
   uint64_t chunks = (n_ + kChunk - 1) / kChunk;
   size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads)
                                         : std::max(1u, std::thread::hardware_concurrency());
-  const uint64_t window = threads * 2;
-  std::mutex mu;  // guards results, consumed, stop
-  std::condition_variable cv;
-  std::map<uint64_t, std::unique_ptr<ChunkResult>> results;
-  uint64_t consumed = 0;
-  bool stop = false;
-  std::atomic<uint64_t> next{0};
-  std::vector<std::thread> workers;
-  for (size_t t = 0; t < threads; ++t) {
-    workers.emplace_back([&]() {
-      while (true) {
-        uint64_t c = next.fetch_add(1);
-        if (c >= chunks) return;
-        {
-          std::unique_lock<std::mutex> l(mu);
-          cv.wait(l, [&] { return stop || c < consumed + window; });
-          if (stop) return;
-        }
-        auto r = CheckChunk(c * kChunk, std::min(n_, (c + 1) * kChunk));
-        std::lock_guard<std::mutex> l(mu);
-        results[c] = std::move(r);
-        cv.notify_all();
-      }
-    });
-  }
   std::optional<Finding> finding;
-  for (uint64_t c = 0; c < chunks && !finding; ++c) {
-    std::unique_ptr<ChunkResult> chunk;
-    {
-      std::unique_lock<std::mutex> l(mu);
-      cv.wait(l, [&] { return results.count(c) > 0; });
-      chunk = std::move(results[c]);
-      results.erase(c);
-    }
+  internal::OrderedPipeline<uint64_t, std::unique_ptr<ChunkResult>> pipeline;
+  pipeline.take = [&](uint64_t c) {
+    return c < chunks ? std::optional<uint64_t>(c) : std::nullopt;
+  };
+  pipeline.work = [&](uint64_t c, uint64_t&) {
+    return CheckChunk(c * kChunk, std::min(n_, (c + 1) * kChunk));
+  };
+  pipeline.consume = [&](uint64_t, std::unique_ptr<ChunkResult>& chunk) {
     finding = Consume(*chunk);
-    {
-      std::lock_guard<std::mutex> l(mu);
-      consumed = c + 1;
-      if (finding) stop = true;
-    }
-    cv.notify_all();
     if (options_.progress) options_.progress(checked_, n_);
-  }
-  {
-    std::lock_guard<std::mutex> l(mu);
-    stop = true;
-  }
-  cv.notify_all();
-  for (auto& w : workers) w.join();
+    return !finding;
+  };
+  pipeline.Run(threads, threads * 2);
   if (!finding) finding = Finish();
   return finish(finding);
 }

@@ -126,13 +126,10 @@ Status ApplyIdentityRules(const EventView& event, uint64_t sequence, const KeyIn
       if (sequence != 0) return PermissionDenied("genesis is only allowed as entry 0");
       auto g = b.getGenesis();
       RETURN_IF_ERROR(CheckPrincipal(g.getRootPrincipal().cStr(), "genesis.rootPrincipal"));
+      // The checkpoint key: Ed25519 (signed-note type 0x01) or SM2 (type 0xff
+      // "dutyledger-sm2/v1"); KeyFromSchema accepts exactly these two.
       auto log = KeyFromSchema(g.getLogKey(), "genesis.logKey");
       if (!log.ok()) return log.status();
-      if (log->algorithm() != SignatureAlgorithm::kEd25519) {
-        return InvalidArgument(
-            "genesis.logKey: the checkpoint key must be Ed25519 "
-            "(C2SP signed notes)");
-      }
       std::string_view origin = b.getOrigin().cStr();
       if (origin.empty()) return InvalidArgument("field origin: required");
       for (unsigned char c : origin) {
