@@ -34,6 +34,7 @@ namespace {
 constexpr char kFormatVersionKey[] = "format_version";
 constexpr char kFormatVersion[] = "1";
 constexpr char kRebuildingKey[] = "projections_rebuilding";
+constexpr char kMirrorKey[] = "mirror";  // present in a mirror's folder (CreateMirror)
 constexpr size_t kMaxAppendBatch = 100'000;
 
 ByteView AsView(capnp::Data::Reader d) {
@@ -193,11 +194,12 @@ struct Ledger::Impl {
     EventView view;
     Bytes signature;
     std::optional<Digest> verified_with;  // key id the signature was checked against
+    std::optional<EntryView> verbatim;    // a mirror's source entry (AppendVerbatim)
   };
   struct Request {
     std::vector<Prepared> events;
     size_t failed_index = 0;  // set by the writer with a refusal
-    std::promise<Result<std::vector<AppendedEvent>>> done;
+    AppendDone done;
   };
   std::mutex queue_mu;  // guards queue, stopping
   std::condition_variable queue_cv;
@@ -212,7 +214,22 @@ struct Ledger::Impl {
   uint64_t last_checkpoint_size = 0;
   Time last_checkpoint_time;
 
+  // Mirrors and commit listeners (see ledger.h).
+  bool mirror = false;
+  std::mutex listeners_mu;  // guards listeners, next_listener_id
+  std::map<uint64_t, std::function<void(uint64_t)>> listeners;
+  uint64_t next_listener_id = 1;
+
   // ---- helpers
+  // Decodes and checks signatures, then queues for the writer (Append, AppendAsync,
+  // AppendVerbatim). `verbatim` is empty or holds each event's source entry.
+  void Submit(std::vector<SignedEvent> events, std::vector<std::optional<EntryView>> verbatim,
+              AppendDone done);
+  Result<std::vector<AppendedEvent>> SubmitAndWait(std::vector<SignedEvent> events,
+                                                   std::vector<std::optional<EntryView>> verbatim,
+                                                   size_t* failed_index);
+  Status CheckMirroredEntry(const EntryView& entry, uint64_t seq) const;
+  void NotifyCommit();
   Status LoadState();
   void StartWriter();
   void WriterLoop();
@@ -400,6 +417,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, const In
                                                const Options& options) {
   if (options.clock == nullptr) return InvalidArgument("Ledger::Options.clock is required");
   if (params.authority == nullptr) return InvalidArgument("an authority key is required");
+  ASSIGN_OR_RETURN(auto mirror, impl->store->Get(Column::kMeta, kMirrorKey));
+  impl->mirror = mirror.has_value();
   if (options.read_only) return InvalidArgument("cannot create a ledger read-only");
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -506,12 +525,46 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, const In
 
 Result<std::vector<AppendedEvent>> Ledger::Append(std::vector<SignedEvent> events,
                                                   size_t* failed_index) {
-  Impl& im = *impl_;
-  if (im.options.read_only) return FailedPrecondition("the ledger is open read-only");
-  if (events.empty()) return std::vector<AppendedEvent>();
+  if (impl_->mirror) {
+    return FailedPrecondition("this ledger mirrors another; it records only the source's entries");
+  }
+  return impl_->SubmitAndWait(std::move(events), {}, failed_index);
+}
+
+Result<std::vector<AppendedEvent>> Ledger::Impl::SubmitAndWait(
+    std::vector<SignedEvent> events, std::vector<std::optional<EntryView>> verbatim,
+    size_t* failed_index) {
+  std::promise<Result<std::vector<AppendedEvent>>> promise;
+  auto future = promise.get_future();
+  size_t failed = 0;
+  Submit(std::move(events), std::move(verbatim),
+         [&](Result<std::vector<AppendedEvent>> result, size_t index) {
+           failed = index;
+           promise.set_value(std::move(result));
+         });
+  auto result = future.get();
+  if (!result.ok() && failed_index != nullptr) *failed_index = failed;
+  return result;
+}
+
+void Ledger::AppendAsync(std::vector<SignedEvent> events, AppendDone done) {
+  if (impl_->mirror) {
+    done(FailedPrecondition("this ledger mirrors another; it records only the source's entries"),
+         0);
+    return;
+  }
+  impl_->Submit(std::move(events), {}, std::move(done));
+}
+
+void Ledger::Impl::Submit(std::vector<SignedEvent> events,
+                          std::vector<std::optional<EntryView>> verbatim, AppendDone done) {
+  Impl& im = *this;
+  if (im.options.read_only) return done(FailedPrecondition("the ledger is open read-only"), 0);
+  if (events.empty()) return done(std::vector<AppendedEvent>(), 0);
   if (events.size() > kMaxAppendBatch) {
-    return ResourceExhausted("a batch holds at most " + std::to_string(kMaxAppendBatch) +
-                             " events; this one has " + std::to_string(events.size()));
+    return done(ResourceExhausted("a batch holds at most " + std::to_string(kMaxAppendBatch) +
+                                  " events; this one has " + std::to_string(events.size())),
+                0);
   }
   // Decode and check signatures in parallel, before sequencing.
   std::vector<std::optional<Impl::Prepared>> prepared(events.size());
@@ -552,28 +605,31 @@ Result<std::vector<AppendedEvent>> Ledger::Append(std::vector<SignedEvent> event
         verified_with = *key_id;
       }
     }
-    prepared[i].emplace(Impl::Prepared{std::move(*view), std::move(e.signature), verified_with});
+    prepared[i].emplace(
+        Impl::Prepared{std::move(*view), std::move(e.signature), verified_with, std::nullopt});
   });
   im.preparing.fetch_sub(1);
   for (size_t i = 0; i < events.size(); ++i) {
     if (!errors[i].ok()) {
-      if (failed_index != nullptr) *failed_index = i;
-      return errors[i].WithContext(EventLabel(i, prepared[i] ? &prepared[i]->view : nullptr));
+      return done(errors[i].WithContext(EventLabel(i, prepared[i] ? &prepared[i]->view : nullptr)),
+                  i);
     }
   }
   auto request = std::make_shared<Impl::Request>();
   request->events.reserve(events.size());
-  for (auto& p : prepared) request->events.push_back(std::move(*p));
-  auto future = request->done.get_future();
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    request->events.push_back(std::move(*prepared[i]));
+    if (i < verbatim.size()) request->events.back().verbatim = std::move(verbatim[i]);
+  }
+  request->done = std::move(done);
   {
     std::lock_guard<std::mutex> l(im.queue_mu);
-    if (im.stopping) return Unavailable("the ledger is shutting down");
-    im.queue.push_back(request);
+    if (!im.stopping) {
+      im.queue.push_back(request);
+      request.reset();
+    }
   }
   im.queue_cv.notify_one();
-  auto result = future.get();
-  if (!result.ok() && failed_index != nullptr) *failed_index = request->failed_index;
-  return result;
 }
 
 Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t seq, Time now,
@@ -585,6 +641,7 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
   auto body = p.view.body();
   ByteView event_id = AsView(body.getEventId());
 
+  if (request) return request->done(Unavailable("the ledger is shutting down"), 0);
   // Idempotency: identical bytes return the original sequence; other bytes are refused.
   if (event_id.size() == kUuidSize) {
     ASSIGN_OR_RETURN(auto existing, txn.Get(Column::kEventIds, event_id));
@@ -597,6 +654,7 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
       if (entry.body_bytes() != p.view.bytes()) {
         return AlreadyExists("field eventId: " + FormatUuid(event_id) +
                              " was already used by entry " + std::to_string(original) +
+  if (p.verbatim) RETURN_IF_ERROR(CheckMirroredEntry(*p.verbatim, seq));
                              " with different content");
       }
       out->sequence = original;
@@ -605,6 +663,11 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
       return Status::Ok();
     }
   }
+      if (p.verbatim) {
+        return IntegrityViolation(
+            "field eventId: " + FormatUuid(event_id) + " is already recorded at entry " +
+            std::to_string(GetBigEndian64(*existing)) + "; the source recorded it twice");
+      }
 
   RETURN_IF_ERROR(
       internal::CheckEnvelope(p.view, identity.origin, now, options.max_future_skew_nanos));
@@ -653,6 +716,9 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
   out->duplicate = false;
   *appended = true;
   return Status::Ok();
+  if (p.verbatim && entry != p.verbatim->bytes()) {
+    return IntegrityViolation("the source's entry is not the canonical encoding of its fields");
+  }
 }
 
 void Ledger::Impl::WriterLoop() {
@@ -713,7 +779,8 @@ void Ledger::Impl::WriterLoop() {
         range = saved_range;
         last_leaf = saved_leaf;
         last_recorded_at = saved_time;
-        request->done.set_value(status);
+        request->done(status, request->failed_index);
+        if (auto& v = request->events[i].verbatim) now = ReadTime(v->entry().getRecordedAt());
         request.reset();
         continue;
       }
@@ -735,7 +802,7 @@ void Ledger::Impl::WriterLoop() {
       last_leaf = group_leaf;
       last_recorded_at = group_time;
       for (auto& [request, results] : accepted) {
-        request->done.set_value(written.WithContext("nothing was recorded"));
+        request->done(written.WithContext("nothing was recorded"), 0);
       }
       continue;
     }
@@ -745,7 +812,7 @@ void Ledger::Impl::WriterLoop() {
     }
     for (const auto& n : group_upper) upper.Add(n.level, n.index, n.hash);
     size.store(range.size(), std::memory_order_release);
-    for (auto& [request, results] : accepted) request->done.set_value(std::move(results));
+    for (auto& [request, results] : accepted) request->done(std::move(results), 0);
     MaybeCheckpoint(last_recorded_at);
   }
 }
@@ -762,6 +829,7 @@ Result<T> Ledger::Impl::WithNodes(
   std::vector<Bytes> keys;
   std::vector<std::pair<int, uint64_t>> missing;
   for (const auto& [level, index] : recorder.wanted()) {
+    NotifyCommit();
     if (fetched.nodes().count({level, index})) continue;
     if (auto cached = upper.Find(level, index)) {
       fetched.nodes()[{level, index}] = *cached;
@@ -876,9 +944,17 @@ void Ledger::Impl::MaybeCheckpoint(Time now) {
 }
 
 Result<StoredCheckpoint> Ledger::SignCheckpoint() {
+  if (mirror) return;
   if (impl_->options.read_only) return FailedPrecondition("the ledger is open read-only");
-  std::lock_guard<std::mutex> l(impl_->checkpoint_mu);
-  return impl_->SignCheckpointNow();
+  if (impl_->mirror) {
+    return FailedPrecondition("this ledger mirrors another; only the source signs checkpoints");
+  }
+  Result<StoredCheckpoint> result = [&] {
+    std::lock_guard<std::mutex> l(impl_->checkpoint_mu);
+    return impl_->SignCheckpointNow();
+  }();
+  if (result.ok()) impl_->NotifyCommit();
+  return result;
 }
 
 Result<std::optional<StoredCheckpoint>> Ledger::LatestCheckpoint() const {
@@ -1162,3 +1238,214 @@ Status Ledger::RebuildProjections(Admission& admission,
 }
 
 }  // namespace dutyledger
+// ---------------------------------------------------------------------------------------------
+// Serving: commit listeners and tiles
+
+uint64_t Ledger::AddCommitListener(std::function<void(uint64_t)> listener) {
+  std::lock_guard<std::mutex> l(impl_->listeners_mu);
+  uint64_t id = impl_->next_listener_id++;
+  impl_->listeners.emplace(id, std::move(listener));
+  return id;
+}
+
+void Ledger::RemoveCommitListener(uint64_t id) {
+  std::lock_guard<std::mutex> l(impl_->listeners_mu);
+  impl_->listeners.erase(id);
+}
+
+void Ledger::Impl::NotifyCommit() {
+  uint64_t n = size.load(std::memory_order_acquire);
+  std::lock_guard<std::mutex> l(listeners_mu);
+  for (const auto& [id, listener] : listeners) listener(n);
+}
+
+Result<std::vector<Digest>> Ledger::PerfectNodes(int level, uint64_t first, size_t count) const {
+  if (level < 0 || level > 63) return InvalidArgument("tree level must be 0..63");
+  uint64_t n = size();
+  uint64_t end = first + count;
+  if (end < first || (end > (n >> level))) {
+    return NotFound("nodes " + std::to_string(first) + ".." + std::to_string(end) + " of level " +
+                    std::to_string(level) + " are not complete in the tree of size " +
+                    std::to_string(n));
+  }
+  std::vector<Digest> out(count);
+  std::vector<Bytes> keys;
+  std::vector<size_t> fetch;  // positions in `out` read from the store
+  for (size_t k = 0; k < count; ++k) {
+    if (auto cached = impl_->upper.Find(level, first + k)) {
+      out[k] = *cached;
+      continue;
+    }
+    fetch.push_back(k);
+    keys.push_back(internal::SequenceKey(internal::TreeRowLeaf(level, first + k)));
+  }
+  if (keys.empty()) return out;
+  ASSIGN_OR_RETURN(auto rows, impl_->store->MultiGet(Column::kMerkle, keys));
+  size_t at = static_cast<size_t>(level) * Digest::kSize;
+  for (size_t j = 0; j < fetch.size(); ++j) {
+    uint64_t leaf = internal::TreeRowLeaf(level, first + fetch[j]);
+    const auto& row = rows[j];
+    if (!row || row->size() != internal::TreeRowHashes(leaf) * Digest::kSize || at >= row->size()) {
+      return Corruption("tree row for entry " + std::to_string(leaf) + " is missing or malformed");
+    }
+    out[fetch[j]] = *Digest::FromBytes(ByteView(*row).substr(at, Digest::kSize));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mirrors
+
+bool Ledger::is_mirror() const { return impl_->mirror; }
+
+Result<std::unique_ptr<Ledger>> Ledger::CreateMirror(const std::string& path,
+                                                     ByteView genesis_entry,
+                                                     const Options& options) {
+  if (options.clock == nullptr) return InvalidArgument("Ledger::Options.clock is required");
+  if (options.read_only) return InvalidArgument("cannot create a mirror read-only");
+  ASSIGN_OR_RETURN(EntryView entry, EntryView::Decode(genesis_entry));
+  if (entry.sequence() != 0) {
+    return IntegrityViolation("the source's first entry records sequence " +
+                              std::to_string(entry.sequence()));
+  }
+  auto genesis = EventView::Decode(entry.body_bytes());
+  if (!genesis.ok()) return genesis.status().WithContext("entry 0");
+  auto identity = internal::IdentityFromGenesis(*genesis);
+  if (!identity.ok()) return identity.status().WithContext("entry 0");
+
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(path, ec) && (!fs::is_directory(path, ec) || !fs::is_empty(path, ec))) {
+    return AlreadyExists(path + ": exists and is not an empty folder");
+  }
+  bool created_dir = !fs::exists(path, ec);
+  if (created_dir && !fs::create_directories(path, ec)) {
+    return IOError(path + ": cannot create folder: " + ec.message());
+  }
+  ::chmod(path.c_str(), 0700);
+  auto fail = [&](Status s) -> Status {
+    if (created_dir) {
+      fs::remove_all(path, ec);
+    } else {
+      for (auto& e : fs::directory_iterator(path, ec)) fs::remove_all(e.path(), ec);
+    }
+    return s;
+  };
+  Store::Options so;
+  so.create = true;
+  auto store = Store::Open(path, so);
+  if (!store.ok()) return fail(store.status());
+  {
+    Store::Batch b = (*store)->NewBatch();
+    b.Put(Column::kMeta, kFormatVersionKey, kFormatVersion);
+    b.Put(Column::kMeta, kMirrorKey, "1");
+    if (Status s = (*store)->Write(b, true); !s.ok()) return fail(s);
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  impl->mirror = true;
+  impl->store = std::move(*store);
+  impl->identity = std::move(*identity);
+  impl->hasher = Hasher(impl->identity.hash_algorithm);
+  impl->last_checkpoint_time = options.clock->Now();
+  impl->StartWriter();
+  std::unique_ptr<Ledger> ledger(new Ledger(std::move(impl)));
+  auto appended = ledger->AppendVerbatim({Bytes(genesis_entry)});
+  if (!appended.ok()) {
+    ledger.reset();
+    return fail(appended.status().WithContext("the source's genesis is refused"));
+  }
+  if (Status s = WriteNewFile(path + "/log.pub", ledger->log_key().ToPem(), 0644); !s.ok()) {
+    ledger.reset();
+    return fail(s);
+  }
+  return ledger;
+}
+
+Result<std::vector<AppendedEvent>> Ledger::AppendVerbatim(std::vector<Bytes> entries,
+                                                          size_t* failed_index) {
+  if (!impl_->mirror) return FailedPrecondition("only a mirror records another ledger's entries");
+  std::vector<SignedEvent> events;
+  std::vector<std::optional<EntryView>> views;
+  events.reserve(entries.size());
+  views.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    auto view = EntryView::Decode(entries[i]);
+    if (!view.ok()) {
+      if (failed_index != nullptr) *failed_index = i;
+      return IntegrityViolation("entry " + std::to_string(size() + i) +
+                                " from the source: " + view.status().message());
+    }
+    events.push_back(SignedEvent{Bytes(view->body_bytes()), Bytes(view->signature())});
+    views.emplace_back(std::move(*view));
+  }
+  return impl_->SubmitAndWait(std::move(events), std::move(views), failed_index);
+}
+
+Status Ledger::Impl::CheckMirroredEntry(const EntryView& entry, uint64_t seq) const {
+  // REQUIRES: the writer thread (last_leaf, last_recorded_at).
+  if (entry.sequence() != seq) {
+    return IntegrityViolation("the source sent sequence " + std::to_string(entry.sequence()) +
+                              " where entry " + std::to_string(seq) +
+                              " belongs (a gap or reorder)");
+  }
+  auto prev = entry.entry().getPrevLeafHash();
+  if (AsView(prev) != last_leaf.view()) {
+    return IntegrityViolation("field prevLeafHash: does not link to entry " +
+                              std::to_string(seq == 0 ? 0 : seq - 1) +
+                              " (the source's history differs: a fork)");
+  }
+  if (ReadTime(entry.entry().getRecordedAt()) < last_recorded_at) {
+    return IntegrityViolation("field recordedAt: earlier than the previous entry's");
+  }
+  return Status::Ok();
+}
+
+Result<StoredCheckpoint> Ledger::ImportCheckpoint(std::string_view note_text) {
+  Impl& im = *impl_;
+  if (!im.mirror) return FailedPrecondition("only a mirror imports another ledger's checkpoints");
+  auto note = ParseSignedNote(note_text);
+  if (!note.ok()) return InvalidArgument("not a signed note: " + note.status().message());
+  auto cp = ParseCheckpointBody(note->body);
+  if (!cp.ok()) return InvalidArgument("not a checkpoint: " + cp.status().message());
+  std::string label = "the source's checkpoint at size " + std::to_string(cp->size);
+  if (cp->origin != im.identity.origin) {
+    return IntegrityViolation(label + " is for origin '" + cp->origin + "', not '" +
+                              im.identity.origin + "'");
+  }
+  RETURN_IF_ERROR(
+      VerifyNoteSignature(*note, im.identity.origin, *im.identity.log_key).WithContext(label));
+  if (cp->size > size()) {
+    return FailedPrecondition(label + " is beyond the " + std::to_string(size()) +
+                              " entries mirrored so far");
+  }
+  if (cp->size == 0) return InvalidArgument(label + ": an empty tree proves nothing");
+  ASSIGN_OR_RETURN(Digest root, RootAt(cp->size));
+  if (root != cp->root) {
+    return IntegrityViolation(label + " signs root " + cp->root.Base64() +
+                              " but its entries give " + root.Base64() +
+                              " (the source signed a different tree: a fork)");
+  }
+  {
+    std::lock_guard<std::mutex> l(im.checkpoint_mu);
+    ASSIGN_OR_RETURN(auto latest, LatestCheckpoint());
+    if (latest && latest->checkpoint.size != cp->size) {
+      const Checkpoint& a = latest->checkpoint.size < cp->size ? latest->checkpoint : *cp;
+      const Checkpoint& b = latest->checkpoint.size < cp->size ? *cp : latest->checkpoint;
+      ASSIGN_OR_RETURN(auto proof, ProveConsistency(a.size, b.size));
+      Status consistent = VerifyConsistency(im.hasher, a.size, b.size, a.root, b.root, proof.proof);
+      if (!consistent.ok()) {
+        return IntegrityViolation(label + " is not consistent with the checkpoint at size " +
+                                  std::to_string(latest->checkpoint.size) + ": " +
+                                  consistent.message());
+      }
+    }
+    Store::Batch b = im.store->NewBatch();
+    b.Put(Column::kCheckpoints, internal::SequenceKey(cp->size), note->Text());
+    RETURN_IF_ERROR(im.store->Write(b, true));
+  }
+  im.NotifyCommit();
+  return im.ReadCheckpoint(cp->size);
+}
+

@@ -159,6 +159,59 @@ class Ledger {
   Status ScanProjections(ByteView prefix,
                          const std::function<bool(ByteView key, ByteView value)>& fn) const;
 
+  // ---- serving: asynchronous append, commit notification, tiles
+  // (Used by net/. A server must not block its I/O threads on the group commit.)
+
+  // Called exactly once with what Append would return and, on refusal, the failed index.
+  using AppendDone =
+      std::function<void(Result<std::vector<AppendedEvent>> result, size_t failed_index)>;
+  // Append without waiting. Decoding and signature checks run on the calling thread (and the
+  // signature pool) before this returns; `done` is then called either on the calling thread,
+  // before AppendAsync returns (refused before sequencing, or shutting down), or on the writer
+  // thread once the group commit is durable. `done` runs on the single writer: it must be quick
+  // and must not wait for another append.
+  void AppendAsync(std::vector<SignedEvent> events, AppendDone done);
+
+  // Calls `listener(size)` on the writer thread after each durable group commit, and on the
+  // storing thread after each checkpoint is stored (signed or imported), with the committed size.
+  // Listeners must be quick and must not call Add/RemoveCommitListener. Returns an id for
+  // RemoveCommitListener, after which the listener is never called again (it may be running
+  // until RemoveCommitListener returns).
+  uint64_t AddCommitListener(std::function<void(uint64_t size)> listener);
+  void RemoveCommitListener(uint64_t id);
+
+  // The stored perfect nodes (RFC 6962 subtree roots) of tree level `level`, indices
+  // [first, first + count): node i is MTH(D[i * 2^level : (i + 1) * 2^level]). These are what
+  // C2SP tlog-tiles serves. kNotFound unless every node is complete in the committed tree.
+  Result<std::vector<Digest>> PerfectNodes(int level, uint64_t first, size_t count) const;
+
+  // ---- mirrors (a verified follower's copy of another ledger)
+  // A mirror holds another ledger's entries byte for byte, so its roots and proofs equal the
+  // source's. It never signs checkpoints (it has no log key); it stores the source's signed
+  // checkpoints after checking them. Open() recognises a mirror folder.
+
+  // Creates a mirror in `path` (absent or empty) from the source's entry 0, checked as the source
+  // checked it (canonical form, genesis rules, root key signature). On failure nothing is left.
+  static Result<std::unique_ptr<Ledger>> CreateMirror(const std::string& path,
+                                                      ByteView genesis_entry,
+                                                      const Options& options);
+  bool is_mirror() const;
+  // Appends the source's entries (canonical Entry bytes, next sequence first) through the single
+  // writer with every check of Append (signature under the key valid at that sequence, key
+  // rules, admission), plus: the sequence is the next one, prevLeafHash links to the previous
+  // entry, recordedAt never decreases, and the bytes are exactly the canonical encoding. Atomic.
+  // kIntegrityViolation (or the refusal's code) names the entry; nothing is written.
+  // kFailedPrecondition on a ledger that is not a mirror.
+  Result<std::vector<AppendedEvent>> AppendVerbatim(std::vector<Bytes> entries,
+                                                    size_t* failed_index = nullptr);
+  // Stores the source's signed checkpoint (with its cosignatures) after checking: signed by
+  // genesis.logKey under the origin; its size is within the mirrored entries and its root is the
+  // mirrored tree's root at that size; it is consistent (RFC 9162) with the latest stored
+  // checkpoint. kIntegrityViolation when any fails (a forked or rewritten source),
+  // kFailedPrecondition when the size is beyond what is mirrored yet, kInvalidArgument when the
+  // text is not a checkpoint.
+  Result<StoredCheckpoint> ImportCheckpoint(std::string_view note_text);
+
   // For verify and tests inside ledger/ only.
   internal::Store& store_for_internal_use() const;
 

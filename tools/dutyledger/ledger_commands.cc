@@ -13,6 +13,7 @@
 #include "tools/dutyledger/cli.h"
 #include "tools/dutyledger/event_input.h"
 
+#include "tools/dutyledger/remote.h"
 namespace dutyledger::cli {
 namespace {
 
@@ -107,8 +108,9 @@ void AddAppend(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("append",
                                  "Sign JSON events (one per line) and append them, "
                                  "all or none");
-  static std::string data, key_path, file;
-  cmd->add_option("--data", data, "Data folder")->required();
+  static Location loc;
+  static std::string key_path, file;
+  AddLocationOptions(cmd, &loc);
   cmd->add_option("--key", key_path, "The signer's private key")->required();
   cmd->add_option("--file", file, "JSON Lines file, or - for standard input")->required();
   cmd->callback([&ctx]() {
@@ -118,21 +120,39 @@ void AddAppend(CLI::App& app, Context& ctx) {
       return;
     }
     std::unique_ptr<Admission> admission;
-    auto ledger = OpenLedger(ctx, data, false, &admission);
+    auto ledger = remote ? Result<std::unique_ptr<Ledger>>(nullptr)
+                         : OpenLedger(ctx, loc.data, false, &admission);
     if (!ledger.ok()) {
       ctx.exit_code = Fail(ledger.status());
       return;
     }
     EventJson json;
-    EventJson::Defaults defaults{(*ledger)->origin(), (*key)->public_key().id(), ctx.clock};
+    EventJson::Defaults defaults{remote ? remote->origin() : (*ledger)->origin(),
+                                 (*key)->public_key().id(), ctx.clock};
     auto input = ReadAndSignEvents(file, json, defaults, **key);
     if (!input.ok()) {
+    // With --server the events are signed here and appended there (RemoteAppender).
+    std::unique_ptr<RemoteAppender> remote;
+    if (!loc.server.empty()) {
+      auto connected = RemoteAppender::Connect(loc);
+      if (!connected.ok()) {
+        ctx.exit_code = connected.status().code() == StatusCode::kInvalidArgument
+                            ? UsageError(connected.status().message())
+                            : Fail(connected.status());
+        return;
+      }
+      remote = std::move(*connected);
+    } else if (loc.data.empty()) {
+      ctx.exit_code = UsageError("give --data DIR or --server HOST:PORT");
+      return;
+    }
       ctx.exit_code =
           Fail(Status(input.status().code(), input.status().message() + " (nothing was written)"));
       return;
     }
     size_t failed = 0;
-    auto appended = (*ledger)->Append(std::move(input->events), &failed);
+    auto appended = remote ? remote->Append(std::move(input->events), &failed)
+                           : (*ledger)->Append(std::move(input->events), &failed);
     if (!appended.ok()) {
       std::string line = failed < input->line_numbers.size()
                              ? "line " + std::to_string(input->line_numbers[failed]) + ": "
@@ -147,7 +167,7 @@ void AddAppend(CLI::App& app, Context& ctx) {
                   a.leaf_hash.Base64().c_str(), a.duplicate ? " (already recorded)" : "");
       if (!a.duplicate) ++fresh;
     }
-    auto cp = (*ledger)->SignCheckpoint();
+    auto cp = remote ? remote->SignCheckpoint() : (*ledger)->SignCheckpoint();
     if (!cp.ok()) {
       ctx.exit_code = Fail(cp.status().WithContext("appended, but no checkpoint was signed"));
       return;

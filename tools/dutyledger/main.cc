@@ -2,15 +2,18 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/dutyledger/cli.h"
+#include "tools/dutyledger/remote.h"
 
 int main(int argc, char** argv) {
   dutyledger::SystemClock clock;
   dutyledger::cli::Context ctx;
   ctx.clock = &clock;
+  ctx.remote_query = dutyledger::cli::RemoteQuery;
   CLI::App app{"dutyledger: a tamper-evident accountability ledger for work-safety supervision"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");
   dutyledger::cli::RegisterLedgerCommands(app, ctx);
+  dutyledger::cli::RegisterServerCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
