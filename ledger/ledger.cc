@@ -402,6 +402,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const Opti
   so.read_only = options.read_only;
   ASSIGN_OR_RETURN(impl->store, Store::Open(path, so));
   ASSIGN_OR_RETURN(auto rebuilding, impl->store->Get(Column::kMeta, kRebuildingKey));
+  ASSIGN_OR_RETURN(auto mirror, impl->store->Get(Column::kMeta, kMirrorKey));
+  impl->mirror = mirror.has_value();
   RETURN_IF_ERROR(impl->LoadState());
   if (rebuilding && !options.read_only) {
     // A rebuild did not finish; the projection tables are partial. Queries must not use them.
@@ -417,8 +419,6 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, const In
                                                const Options& options) {
   if (options.clock == nullptr) return InvalidArgument("Ledger::Options.clock is required");
   if (params.authority == nullptr) return InvalidArgument("an authority key is required");
-  ASSIGN_OR_RETURN(auto mirror, impl->store->Get(Column::kMeta, kMirrorKey));
-  impl->mirror = mirror.has_value();
   if (options.read_only) return InvalidArgument("cannot create a ledger read-only");
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -629,6 +629,7 @@ void Ledger::Impl::Submit(std::vector<SignedEvent> events,
       request.reset();
     }
   }
+  if (request) return request->done(Unavailable("the ledger is shutting down"), 0);
   im.queue_cv.notify_one();
 }
 
@@ -638,15 +639,20 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
                                   bool* appended) {
   (void)index;
   *appended = false;
+  if (p.verbatim) RETURN_IF_ERROR(CheckMirroredEntry(*p.verbatim, seq));
   auto body = p.view.body();
   ByteView event_id = AsView(body.getEventId());
 
-  if (request) return request->done(Unavailable("the ledger is shutting down"), 0);
   // Idempotency: identical bytes return the original sequence; other bytes are refused.
   if (event_id.size() == kUuidSize) {
     ASSIGN_OR_RETURN(auto existing, txn.Get(Column::kEventIds, event_id));
     if (existing) {
       if (existing->size() != 8) return Corruption("event-id index row is malformed");
+      if (p.verbatim) {
+        return IntegrityViolation(
+            "field eventId: " + FormatUuid(event_id) + " is already recorded at entry " +
+            std::to_string(GetBigEndian64(*existing)) + "; the source recorded it twice");
+      }
       uint64_t original = GetBigEndian64(*existing);
       ASSIGN_OR_RETURN(auto row, txn.Get(Column::kEntries, internal::SequenceKey(original)));
       if (!row) return Corruption("event-id index names missing entry " + std::to_string(original));
@@ -654,7 +660,6 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
       if (entry.body_bytes() != p.view.bytes()) {
         return AlreadyExists("field eventId: " + FormatUuid(event_id) +
                              " was already used by entry " + std::to_string(original) +
-  if (p.verbatim) RETURN_IF_ERROR(CheckMirroredEntry(*p.verbatim, seq));
                              " with different content");
       }
       out->sequence = original;
@@ -663,11 +668,6 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
       return Status::Ok();
     }
   }
-      if (p.verbatim) {
-        return IntegrityViolation(
-            "field eventId: " + FormatUuid(event_id) + " is already recorded at entry " +
-            std::to_string(GetBigEndian64(*existing)) + "; the source recorded it twice");
-      }
 
   RETURN_IF_ERROR(
       internal::CheckEnvelope(p.view, identity.origin, now, options.max_future_skew_nanos));
@@ -701,6 +701,9 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
                              " bytes, over the " + std::to_string(kMaxEntryBytes) +
                              "-byte limit; reference documents by hash instead");
   }
+  if (p.verbatim && entry != p.verbatim->bytes()) {
+    return IntegrityViolation("the source's entry is not the canonical encoding of its fields");
+  }
   Digest leaf = hasher.LeafHash(entry);
   txn.Put(Column::kEntries, internal::SequenceKey(seq), entry);
   Bytes tree_row;
@@ -716,9 +719,6 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
   out->duplicate = false;
   *appended = true;
   return Status::Ok();
-  if (p.verbatim && entry != p.verbatim->bytes()) {
-    return IntegrityViolation("the source's entry is not the canonical encoding of its fields");
-  }
 }
 
 void Ledger::Impl::WriterLoop() {
@@ -765,6 +765,7 @@ void Ledger::Impl::WriterLoop() {
       for (size_t i = 0; i < request->events.size() && status.ok(); ++i) {
         Time now = options.clock->Now();
         if (now < last_recorded_at) now = last_recorded_at;  // recordedAt never decreases
+        if (auto& v = request->events[i].verbatim) now = ReadTime(v->entry().getRecordedAt());
         bool appended = false;
         Status s = ProcessEvent(txn, request->events[i], i, range.size(), now, &key_changes,
                                 &upper_nodes, &results[i], &appended);
@@ -780,7 +781,6 @@ void Ledger::Impl::WriterLoop() {
         last_leaf = saved_leaf;
         last_recorded_at = saved_time;
         request->done(status, request->failed_index);
-        if (auto& v = request->events[i].verbatim) now = ReadTime(v->entry().getRecordedAt());
         request.reset();
         continue;
       }
@@ -814,6 +814,7 @@ void Ledger::Impl::WriterLoop() {
     size.store(range.size(), std::memory_order_release);
     for (auto& [request, results] : accepted) request->done(std::move(results), 0);
     MaybeCheckpoint(last_recorded_at);
+    NotifyCommit();
   }
 }
 
@@ -829,7 +830,6 @@ Result<T> Ledger::Impl::WithNodes(
   std::vector<Bytes> keys;
   std::vector<std::pair<int, uint64_t>> missing;
   for (const auto& [level, index] : recorder.wanted()) {
-    NotifyCommit();
     if (fetched.nodes().count({level, index})) continue;
     if (auto cached = upper.Find(level, index)) {
       fetched.nodes()[{level, index}] = *cached;
@@ -929,6 +929,7 @@ Result<StoredCheckpoint> Ledger::Impl::SignCheckpointNow() {
 }
 
 void Ledger::Impl::MaybeCheckpoint(Time now) {
+  if (mirror) return;
   std::lock_guard<std::mutex> l(checkpoint_mu);
   uint64_t n = size.load(std::memory_order_acquire);
   if (n <= last_checkpoint_size) return;
@@ -944,7 +945,6 @@ void Ledger::Impl::MaybeCheckpoint(Time now) {
 }
 
 Result<StoredCheckpoint> Ledger::SignCheckpoint() {
-  if (mirror) return;
   if (impl_->options.read_only) return FailedPrecondition("the ledger is open read-only");
   if (impl_->mirror) {
     return FailedPrecondition("this ledger mirrors another; only the source signs checkpoints");
@@ -1237,7 +1237,6 @@ Status Ledger::RebuildProjections(Admission& admission,
   return im.store->Write(done, true);
 }
 
-}  // namespace dutyledger
 // ---------------------------------------------------------------------------------------------
 // Serving: commit listeners and tiles
 
@@ -1449,3 +1448,4 @@ Result<StoredCheckpoint> Ledger::ImportCheckpoint(std::string_view note_text) {
   return im.ReadCheckpoint(cp->size);
 }
 
+}  // namespace dutyledger
