@@ -71,6 +71,7 @@ class Progress {
 };
 
 void RegisterLedgerCommands(CLI::App& app, Context& ctx);
+void RegisterAuditCommands(CLI::App& app, Context& ctx);
 
 }  // namespace dutyledger::cli
 

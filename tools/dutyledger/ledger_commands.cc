@@ -10,6 +10,7 @@
 #include "ledger/ledger.h"
 #include "ledger/uuid.h"
 #include "ledger/verify.h"
+#include "ledger/witness.h"
 #include "tools/dutyledger/cli.h"
 #include "tools/dutyledger/event_input.h"
 
@@ -55,7 +56,8 @@ void AddInit(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("init",
                                  "Create a ledger: its database, its checkpoint key "
                                  "(log.key), the genesis entry and a first checkpoint");
-  static std::string data, origin, authority, hash = "sha256", principal = "root";
+  static std::string data, origin, authority, hash = "sha256", principal = "root",
+                     log_key_alg = "ed25519";
   cmd->add_option("--data", data, "Data folder (absent or empty)")->required();
   cmd->add_option("--origin", origin, "The ledger's origin, e.g. example.gov.cn/park-1")
       ->required();
@@ -66,9 +68,16 @@ void AddInit(CLI::App& app, Context& ctx) {
   cmd->add_option("--hash", hash, "Tree and chain hash: sha256 or sm3")->capture_default_str();
   cmd->add_option("--root-principal", principal, "Who holds the root key, e.g. org:smx-ajj")
       ->capture_default_str();
+  cmd->add_option("--log-key-alg", log_key_alg, "The checkpoint key's algorithm: ed25519 or sm2")
+      ->capture_default_str();
   cmd->callback([&ctx]() {
     if (hash != "sha256" && hash != "sm3") {
       ctx.exit_code = UsageError("--hash must be sha256 or sm3");
+      return;
+    }
+    auto log_algorithm = ParseSignatureAlgorithm(log_key_alg);
+    if (!log_algorithm.ok()) {
+      ctx.exit_code = UsageError("--log-key-alg: " + log_algorithm.status().message());
       return;
     }
     auto key = PrivateKey::ReadPemFile(authority);
@@ -81,6 +90,7 @@ void AddInit(CLI::App& app, Context& ctx) {
     params.authority = key->get();
     params.root_principal = principal;
     params.hash_algorithm = hash == "sm3" ? HashAlgorithm::kSm3 : HashAlgorithm::kSha256;
+    params.log_key_algorithm = *log_algorithm;
     std::unique_ptr<Admission> admission;
     Ledger::Options options;
     options.clock = ctx.clock;
@@ -265,38 +275,117 @@ void AddCheckpoint(CLI::App& app, Context& ctx) {
                                  "Print the latest signed checkpoint (signing one "
                                  "for the current size if needed)");
   static Location loc;
-  static std::string cosignature;
+  static std::string cosignature, witness;
   static uint64_t at_size = 0;
   static bool list = false;
   AddLocationOptions(cmd, &loc);
   cmd->add_option("--size", at_size, "Print the stored checkpoint for this tree size");
   cmd->add_flag("--list", list, "List the sizes of all stored checkpoints");
   cmd->add_option("--add-cosignature", cosignature,
-                  "Store a cosignature line beside the latest checkpoint");
+                  "Store a witness's cosignature line (as `dutyledger cosign` prints it) beside "
+                  "the checkpoint it cosigns (--size, or found with --witness, or the latest)");
+  cmd->add_option("--witness", witness,
+                  "The witness's verifier key: the cosignature must verify under it");
   cmd->callback([&ctx, cmd]() {
     QueryRequest r{"checkpoint", {}};
     if (list) r.params["list"] = "true";
     if (cmd->count("--size") > 0) r.params["size"] = std::to_string(at_size);
-    bool sign = r.params.empty() && loc.server.empty() && !loc.data.empty();
-    if (sign || !cosignature.empty()) {
-      // Sign a checkpoint for the current size (on request), and store a cosignature.
+    if (!cosignature.empty()) {
+      // Stored beside the checkpoint it cosigns. With the witness's key the line must verify
+      // over that checkpoint; without it only its form is checked here, and the witness policy
+      // decides at verification (verify-bundle --policy).
+      if (loc.data.empty()) {
+        ctx.exit_code = UsageError("--add-cosignature needs --data DIR");
+        return;
+      }
       auto ledger = OpenLedger(ctx, loc.data, false, nullptr);
       if (!ledger.ok()) {
         ctx.exit_code = Fail(ledger.status());
         return;
       }
-      auto cp =
-          r.params.count("size") ? (*ledger)->CheckpointAt(at_size) : (*ledger)->SignCheckpoint();
+      auto parsed = ParseCosignatureLine(cosignature);
+      if (!parsed.ok()) {
+        ctx.exit_code = Fail(parsed.status().WithContext("not a cosignature line"));
+        return;
+      }
+      std::optional<VerifierKey> vkey;
+      if (!witness.empty()) {
+        auto v = ParseVerifierKey(witness);
+        if (!v.ok() || v->role != NoteKeyRole::kCosigner || v->name != parsed->name ||
+            v->key_id != parsed->key_id) {
+          ctx.exit_code =
+              UsageError("--witness: " + (v.ok() ? "not the cosigner key of " + parsed->name
+                                                 : v.status().message()));
+          return;
+        }
+        vkey = *v;
+      }
+      std::vector<uint64_t> candidates;
+      if (cmd->count("--size") > 0) {
+        candidates.push_back(at_size);
+      } else if (vkey) {
+        auto sizes = (*ledger)->CheckpointSizes();
+        if (!sizes.ok()) {
+          ctx.exit_code = Fail(sizes.status());
+          return;
+        }
+        candidates.assign(sizes->rbegin(), sizes->rend());
+      } else {
+        auto latest = (*ledger)->LatestCheckpoint();
+        if (!latest.ok() || !*latest) {
+          ctx.exit_code = Fail(latest.ok() ? NotFound("no checkpoint") : latest.status());
+          return;
+        }
+        candidates.push_back((*latest)->checkpoint.size);
+      }
+      std::optional<uint64_t> target;
+      for (uint64_t size : candidates) {
+        auto cp = (*ledger)->CheckpointAt(size);
+        if (!cp.ok()) {
+          ctx.exit_code = Fail(cp.status());
+          return;
+        }
+        if (!vkey) {
+          target = size;
+          break;
+        }
+        SignedNote with = cp->note;
+        with.signatures.push_back(*parsed);
+        if (VerifyCosignature(with, vkey->name, vkey->key).ok()) {
+          target = size;
+          break;
+        }
+      }
+      if (!target) {
+        ctx.exit_code = Fail(IntegrityViolation(
+            "the cosignature by " + parsed->name + " does not verify over " +
+            (candidates.size() == 1 ? "checkpoint " + std::to_string(candidates[0])
+                                    : std::string("any stored checkpoint")) +
+            " (it was made for another checkpoint, or altered)"));
+        return;
+      }
+      if (Status s = (*ledger)->AddCosignature(*target, cosignature); !s.ok()) {
+        ctx.exit_code = Fail(s);
+        return;
+      }
+      if (!vkey) {
+        std::fprintf(stderr,
+                     "stored beside checkpoint %llu without checking its signature (no "
+                     "--witness key given)\n",
+                     static_cast<unsigned long long>(*target));
+      }
+      r.params["size"] = std::to_string(*target);
+    } else if (r.params.empty() && loc.server.empty() && !loc.data.empty()) {
+      // Sign a checkpoint for the current size (on request).
+      auto ledger = OpenLedger(ctx, loc.data, false, nullptr);
+      if (!ledger.ok()) {
+        ctx.exit_code = Fail(ledger.status());
+        return;
+      }
+      auto cp = (*ledger)->SignCheckpoint();
       if (!cp.ok()) {
         ctx.exit_code = Fail(cp.status());
         return;
-      }
-      if (!cosignature.empty()) {
-        if (Status s = (*ledger)->AddCosignature(cp->checkpoint.size, cosignature); !s.ok()) {
-          ctx.exit_code = Fail(s);
-          return;
-        }
-        r.params["size"] = std::to_string(cp->checkpoint.size);
       }
     }
     RunQuery(ctx, loc, r);

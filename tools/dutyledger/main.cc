@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   dutyledger::cli::RegisterLedgerCommands(app, ctx);
   dutyledger::cli::RegisterServerCommands(app, ctx);
   try {
+  dutyledger::cli::RegisterAuditCommands(app, ctx);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
