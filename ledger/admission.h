@@ -55,6 +55,11 @@ class AdmissionState {
 
   // The key table as of this event (including keys bound earlier in the same batch).
   virtual Result<std::optional<KeyInfo>> FindKey(const Digest& key_id) const = 0;
+
+  // An earlier event of this ledger (or of the same batch) by its event id: its sequence, and
+  // its body (for corrections and withdrawals, which must name what they supersede).
+  virtual Result<std::optional<uint64_t>> FindEventSequence(ByteView event_id) const = 0;
+  virtual Result<std::optional<EventView>> FindEvent(ByteView event_id) const = 0;
 };
 
 struct Candidate {

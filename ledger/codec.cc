@@ -20,10 +20,12 @@ class DecodedMessage {
     std::memcpy(words_.begin(), bytes.data(), bytes.size());
     segments_[0] = words_.asPtr();
   }
-  // A reader with a fresh traversal budget (canonicalize() and isCanonical() spend it).
-  std::unique_ptr<capnp::SegmentArrayMessageReader> NewReader() const {
+  // A reader with a fresh traversal budget (canonicalize() and isCanonical() spend it). The
+  // validating readers get a budget of twice the message (a canonical message is read once);
+  // the reader handed out after validation may read the same fields many times.
+  std::unique_ptr<capnp::SegmentArrayMessageReader> NewReader(bool validated = false) const {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = words_.size() * 2 + 16;
+    options.traversalLimitInWords = validated ? uint64_t{1} << 40 : words_.size() * 2 + 16;
     options.nestingLimit = 32;
     return std::make_unique<capnp::SegmentArrayMessageReader>(kj::arrayPtr(segments_, 1), options);
   }
@@ -32,7 +34,7 @@ class DecodedMessage {
                     words_.size() * sizeof(capnp::word));
   }
   capnp::MessageReader& reader() { return *reader_; }
-  void Open() { reader_ = NewReader(); }
+  void Open() { reader_ = NewReader(/*validated=*/true); }
 
  private:
   kj::Array<capnp::word> words_;
@@ -457,6 +459,23 @@ Bytes CanonicalBytes(capnp::MessageBuilder& builder) {
   kj::Array<capnp::word> words = builder.getRoot<capnp::AnyStruct>().asReader().canonicalize();
   return Bytes(reinterpret_cast<const char*>(words.begin()), words.size() * sizeof(capnp::word));
 }
+
+DecodedStruct::DecodedStruct(std::unique_ptr<DecodedMessage> m) : message_(std::move(m)) {}
+DecodedStruct::DecodedStruct(DecodedStruct&&) noexcept = default;
+DecodedStruct& DecodedStruct::operator=(DecodedStruct&&) noexcept = default;
+DecodedStruct::~DecodedStruct() = default;
+
+Result<DecodedStruct> DecodedStruct::Decode(ByteView bytes, capnp::StructSchema schema,
+                                            const char* what) {
+  ASSIGN_OR_RETURN(auto m, DecodeCanonical(bytes, schema, what));
+  return DecodedStruct(std::move(m));
+}
+
+capnp::AnyStruct::Reader DecodedStruct::Root() const {
+  return message_->reader().getRoot<capnp::AnyStruct>();
+}
+
+ByteView DecodedStruct::bytes() const { return message_->bytes(); }
 
 Status ValidateCanonical(ByteView bytes, capnp::StructSchema schema) {
   auto m = DecodeCanonical(bytes, schema, "message");

@@ -8,7 +8,9 @@
 #ifndef DUTYLEDGER_LEDGER_CODEC_H_
 #define DUTYLEDGER_LEDGER_CODEC_H_
 
+#include <capnp/any.h>
 #include <capnp/message.h>
+#include <capnp/schema.h>
 
 #include <memory>
 #include <string>
@@ -78,6 +80,43 @@ class EntryView {
   EntryView(std::unique_ptr<DecodedMessage> m, schema::Entry::Reader entry);
   std::unique_ptr<DecodedMessage> message_;
   schema::Entry::Reader entry_;
+};
+
+// A validated canonical message of any schema struct (projection rows, bundle files): the same
+// checks as EventView. Movable; owns its bytes.
+class DecodedStruct {
+ public:
+  static Result<DecodedStruct> Decode(ByteView bytes, capnp::StructSchema schema, const char* what);
+  DecodedStruct(DecodedStruct&&) noexcept;
+  DecodedStruct& operator=(DecodedStruct&&) noexcept;
+  ~DecodedStruct();
+  template <typename T>
+  typename T::Reader As() const {
+    return Root().template as<T>();
+  }
+  ByteView bytes() const;
+
+ private:
+  explicit DecodedStruct(std::unique_ptr<DecodedMessage> m);
+  capnp::AnyStruct::Reader Root() const;
+  std::unique_ptr<DecodedMessage> message_;
+};
+
+template <typename T>
+class MessageView {
+ public:
+  static Result<MessageView> Decode(ByteView bytes, const char* what = "row") {
+    auto d = DecodedStruct::Decode(bytes, capnp::Schema::from<T>(), what);
+    if (!d.ok()) return d.status();
+    return MessageView(std::move(*d));
+  }
+  typename T::Reader get() const { return reader_; }
+  const typename T::Reader* operator->() const { return &reader_; }
+
+ private:
+  explicit MessageView(DecodedStruct d) : decoded_(std::move(d)), reader_(decoded_.As<T>()) {}
+  DecodedStruct decoded_;
+  typename T::Reader reader_;
 };
 
 struct EntryFields {

@@ -297,6 +297,21 @@ class TxnAdmissionState final : public AdmissionState {
     txn_.Put(Column::kSubjects, internal::SubjectKey(subject, seq_), ByteView());
   }
   Result<std::optional<KeyInfo>> FindKey(const Digest& id) const override { return keys_.Find(id); }
+  Result<std::optional<uint64_t>> FindEventSequence(ByteView event_id) const override {
+    ASSIGN_OR_RETURN(auto row, txn_.Get(Column::kEventIds, event_id));
+    if (!row) return std::optional<uint64_t>();
+    if (row->size() != 8) return Corruption("event-id index row is malformed");
+    return std::optional<uint64_t>(GetBigEndian64(*row));
+  }
+  Result<std::optional<EventView>> FindEvent(ByteView event_id) const override {
+    ASSIGN_OR_RETURN(auto seq, FindEventSequence(event_id));
+    if (!seq) return std::optional<EventView>();
+    ASSIGN_OR_RETURN(auto row, txn_.Get(Column::kEntries, internal::SequenceKey(*seq)));
+    if (!row) return Corruption("event-id index names missing entry " + std::to_string(*seq));
+    ASSIGN_OR_RETURN(EntryView entry, EntryView::Decode(*row));
+    ASSIGN_OR_RETURN(EventView body, EventView::Decode(entry.body_bytes()));
+    return std::optional<EventView>(std::move(body));
+  }
 
  private:
   Txn& txn_;

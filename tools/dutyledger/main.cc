@@ -1,6 +1,7 @@
 // dutyledger: the command line. Thin: it wires the clock and the command groups together.
 #include <CLI/CLI.hpp>
 
+#include "projections/domain_rules.h"
 #include "tools/dutyledger/cli.h"
 #include "tools/dutyledger/remote.h"
 
@@ -9,6 +10,7 @@ int main(int argc, char** argv) {
   dutyledger::cli::Context ctx;
   ctx.clock = &clock;
   ctx.remote_query = dutyledger::cli::RemoteQuery;
+  ctx.make_admission = [] { return std::make_unique<dutyledger::DomainRules>(); };
   CLI::App app{"dutyledger: a tamper-evident accountability ledger for work-safety supervision"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");

@@ -1,0 +1,421 @@
+#include "projections/domain_view.h"
+
+#include <algorithm>
+
+namespace dutyledger {
+
+using tables::Key;
+using tables::Prefix;
+namespace name = tables::name;
+using schema::DutyRole;
+
+std::string_view ChannelName(Channel c) {
+  switch (c) {
+    case Channel::kTerritorial:
+      return "territorial";
+    case Channel::kFirstResponsible:
+      return "firstResponsible";
+    case Channel::kPartyFirstResponsible:
+      return "partyFirstResponsible";
+    case Channel::kPortfolio:
+      return "portfolio";
+    case Channel::kGrid:
+      return "grid";
+    case Channel::kInspectorInCharge:
+      return "inspectorInCharge";
+    case Channel::kSector:
+      return "sector";
+    case Channel::kComprehensive:
+      return "comprehensive";
+    case Channel::kCommittee:
+      return "committee";
+    case Channel::kApproval:
+      return "approval";
+  }
+  return "unknown";
+}
+
+std::string PrincipalId(const std::string& principal, std::string_view kind) {
+  if (principal.size() > kind.size() && principal.compare(0, kind.size(), kind) == 0 &&
+      principal[kind.size()] == ':') {
+    return principal.substr(kind.size() + 1);
+  }
+  return "";
+}
+
+bool IndustryMatches(std::string_view scope_code, std::string_view code) {
+  return !scope_code.empty() && code.substr(0, scope_code.size()) == scope_code;
+}
+
+namespace {
+
+std::optional<Channel> ChannelOf(DutyRole role) {
+  switch (role) {
+    case DutyRole::TERRITORIAL_SUPERVISION:
+      return Channel::kTerritorial;
+    case DutyRole::FIRST_RESPONSIBLE:
+      return Channel::kFirstResponsible;
+    case DutyRole::PARTY_FIRST_RESPONSIBLE:
+      return Channel::kPartyFirstResponsible;
+    case DutyRole::PORTFOLIO_LEAD:
+      return Channel::kPortfolio;
+    case DutyRole::GRID_OFFICER:
+      return Channel::kGrid;
+    case DutyRole::INSPECTOR_IN_CHARGE:
+      return Channel::kInspectorInCharge;
+    case DutyRole::SECTOR_SUPERVISOR:
+      return Channel::kSector;
+    case DutyRole::COMPREHENSIVE_SUPERVISOR:
+      return Channel::kComprehensive;
+    case DutyRole::COMMITTEE_CHAIR:
+    case DutyRole::COMMITTEE_MEMBER:
+      return Channel::kCommittee;
+    default:
+      return std::nullopt;  // registrar and appointing authority reach no enterprise
+  }
+}
+
+bool Contains(capnp::List<capnp::Text>::Reader list, std::string_view v) {
+  for (auto t : list) {
+    if (std::string_view(t.cStr()) == v) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<bool> DomainView::Exists(std::string_view table, std::string_view id) const {
+  if (id.empty()) return false;
+  ASSIGN_OR_RETURN(auto row, rows_.Get(Key({table, id})));
+  return row.has_value();
+}
+
+Result<std::vector<std::string>> DomainView::JurisdictionChain(
+    const std::string& jurisdiction) const {
+  auto cached = jurisdiction_chains_.find(jurisdiction);
+  if (cached != jurisdiction_chains_.end()) return cached->second;
+  std::vector<std::string> chain;
+  std::string current = jurisdiction;
+  while (!current.empty() && chain.size() < 32) {
+    if (std::find(chain.begin(), chain.end(), current) != chain.end()) break;  // a cycle
+    chain.push_back(current);
+    ASSIGN_OR_RETURN(auto row, Row<tables::JurisdictionRow>(name::kJurisdiction, current));
+    if (!row) break;
+    current = (*row)->getParent().cStr();
+  }
+  jurisdiction_chains_[jurisdiction] = chain;
+  return chain;
+}
+
+Result<bool> DomainView::JurisdictionWithin(const std::string& inner,
+                                            const std::string& outer) const {
+  ASSIGN_OR_RETURN(auto chain, JurisdictionChain(inner));
+  return std::find(chain.begin(), chain.end(), outer) != chain.end();
+}
+
+Result<std::vector<std::string>> DomainView::OrgChain(const std::string& org) const {
+  std::vector<std::string> chain;
+  std::string current = org;
+  while (!current.empty() && chain.size() < 32) {
+    if (std::find(chain.begin(), chain.end(), current) != chain.end()) break;
+    chain.push_back(current);
+    ASSIGN_OR_RETURN(auto row, Row<tables::OrgRow>(name::kOrg, current));
+    if (!row) break;
+    current = (*row)->getParentOrg().cStr();
+  }
+  return chain;
+}
+
+Result<std::optional<Place>> DomainView::EnterprisePlaceAt(const std::string& enterprise,
+                                                           int64_t t) const {
+  std::optional<Place> first, at;
+  int64_t best_from = INT64_MIN;
+  uint64_t best_seq = 0;
+  Status scan =
+      rows_.Scan(Prefix({name::kEnterpriseVersion, enterprise}), [&](ByteView, ByteView value) {
+        auto v = MessageView<tables::EnterpriseVersionRow>::Decode(value);
+        if (!v.ok()) return true;  // a damaged row is reported by the reads that need it
+        Place p;
+        p.enterprise = enterprise;
+        p.jurisdiction = (*v)->getJurisdiction().cStr();
+        for (auto c : (*v)->getIndustryCodes()) p.industries.emplace_back(c.cStr());
+        if (!first) first = p;
+        int64_t from = (*v)->getFrom();
+        uint64_t seq = (*v)->getSeq();
+        if (from <= t && (from > best_from || (from == best_from && seq > best_seq))) {
+          best_from = from;
+          best_seq = seq;
+          at = p;
+        }
+        return true;
+      });
+  RETURN_IF_ERROR(scan);
+  return at ? at : first;
+}
+
+Status DomainView::CollectDuties(std::string_view kind, const std::string& value,
+                                 std::set<std::string>* duty_ids) const {
+  std::string prefix = Prefix({name::kDutyIndex, kind, value});
+  return rows_.Scan(prefix, [&](ByteView key, ByteView) {
+    duty_ids->insert(std::string(key.substr(prefix.size())));
+    return true;
+  });
+}
+
+Result<bool> DomainView::ScopeMatches(tables::DutyRow::Reader duty, const Place& place,
+                                      const std::vector<std::string>& chain,
+                                      std::string* via) const {
+  auto scope = duty.getScope();
+  if (!place.enterprise.empty() && Contains(scope.getEnterprises(), place.enterprise)) {
+    *via = "enterprise " + place.enterprise;
+    return true;
+  }
+  if (scope.hasCommittee() && !std::string_view(scope.getCommittee().cStr()).empty()) {
+    ASSIGN_OR_RETURN(auto committee,
+                     Row<tables::CommitteeRow>(name::kCommittee, scope.getCommittee().cStr()));
+    if (!committee) return false;
+    std::string j = (*committee)->getJurisdiction().cStr();
+    if (std::find(chain.begin(), chain.end(), j) != chain.end()) {
+      *via = "committee " + std::string(scope.getCommittee().cStr());
+      return true;
+    }
+    return false;
+  }
+  bool has_places = scope.getJurisdictions().size() > 0;
+  bool has_codes = scope.getIndustryCodes().size() > 0;
+  if (!has_places && !has_codes) return false;
+  std::string where;
+  if (has_places) {
+    bool in = false;
+    for (auto j : scope.getJurisdictions()) {
+      if (std::find(chain.begin(), chain.end(), j.cStr()) != chain.end()) {
+        in = true;
+        where = "jurisdiction " + std::string(j.cStr());
+        break;
+      }
+    }
+    if (!in) return false;
+  }
+  if (has_codes) {
+    bool match = false;
+    for (auto c : scope.getIndustryCodes()) {
+      for (const auto& code : place.industries) {
+        if (IndustryMatches(c.cStr(), code)) {
+          match = true;
+          where += std::string(where.empty() ? "" : ", ") + "industry " + c.cStr();
+          break;
+        }
+      }
+      if (match) break;
+    }
+    if (!match) return false;
+  }
+  *via = where;
+  return true;
+}
+
+Result<std::vector<Coverage>> DomainView::CoverageOf(const Place& place, int64_t t) const {
+  ASSIGN_OR_RETURN(auto chain, JurisdictionChain(place.jurisdiction));
+  std::set<std::string> duty_ids;
+  if (!place.enterprise.empty()) {
+    RETURN_IF_ERROR(CollectDuties(tables::scope::kEnterprise, place.enterprise, &duty_ids));
+  }
+  for (const auto& j : chain)
+    RETURN_IF_ERROR(CollectDuties(tables::scope::kJurisdiction, j, &duty_ids));
+  std::set<std::string> prefixes;
+  for (const auto& code : place.industries) {
+    for (size_t n = 1; n <= code.size(); ++n) prefixes.insert(code.substr(0, n));
+  }
+  for (const auto& p : prefixes)
+    RETURN_IF_ERROR(CollectDuties(tables::scope::kIndustry, p, &duty_ids));
+
+  std::vector<Coverage> out;
+  for (const auto& id : duty_ids) {
+    ASSIGN_OR_RETURN(auto duty, Row<tables::DutyRow>(name::kDuty, id));
+    if (!duty) continue;
+    auto d = duty->get();
+    auto channel = ChannelOf(d.getRole());
+    if (!channel) continue;
+    if (d.getFrom() > t || t >= d.getUntil()) continue;
+    std::string via;
+    ASSIGN_OR_RETURN(bool match, ScopeMatches(d, place, chain, &via));
+    if (!match) continue;
+    out.push_back(Coverage{d.getHolder().cStr(), *channel, id, via, d.getFrom(), d.getUntil(),
+                           d.getAssignedSeq(), d.getRevokedSeq()});
+  }
+  // Industry mappings (三个必须): for each (code, org) the latest mapping row in force at T.
+  for (const auto& p : prefixes) {
+    std::map<std::string, std::pair<std::pair<int64_t, uint64_t>, MessageView<tables::MappingRow>>>
+        latest;
+    std::string prefix = Prefix({name::kMapping, p});
+    Status s = rows_.Scan(prefix, [&](ByteView, ByteView value) {
+      auto m = MessageView<tables::MappingRow>::Decode(value);
+      if (!m.ok() || (*m)->getFrom() > t) return true;
+      std::string org = (*m)->getOrg().cStr();
+      auto order = std::make_pair((*m)->getFrom(), (*m)->getSeq());
+      auto it = latest.find(org);
+      if (it == latest.end() || it->second.first < order) {
+        latest.erase(org);
+        latest.emplace(org, std::make_pair(order, std::move(*m)));
+      }
+      return true;
+    });
+    RETURN_IF_ERROR(s);
+    for (auto& [org, entry] : latest) {
+      auto m = entry.second.get();
+      if (m.getEnded()) continue;
+      std::string j = m.getJurisdiction().cStr();
+      if (!j.empty() && std::find(chain.begin(), chain.end(), j) == chain.end()) continue;
+      out.push_back(Coverage{"org:" + org, Channel::kSector, "",
+                             "industry " + p + " (三个必须 mapping)", m.getFrom(), tables::kForever,
+                             m.getSeq(), tables::kNoSeq});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<PostInfo>> DomainView::AllPosts(const std::string& official) const {
+  std::vector<PostInfo> out;
+  Status s = rows_.Scan(Prefix({name::kPost, official}), [&](ByteView, ByteView value) {
+    auto p = MessageView<tables::PostRow>::Decode(value);
+    if (!p.ok()) return true;
+    out.push_back(PostInfo{(*p)->getOrg().cStr(), (*p)->getPost().cStr(), (*p)->getIsHead(),
+                           (*p)->getFrom(), (*p)->getUntil(), (*p)->getFromSeq()});
+    return true;
+  });
+  RETURN_IF_ERROR(s);
+  return out;
+}
+
+Result<std::vector<PostInfo>> DomainView::PostsAt(const std::string& official, int64_t t) const {
+  ASSIGN_OR_RETURN(auto all, AllPosts(official));
+  std::vector<PostInfo> out;
+  for (auto& p : all) {
+    if (p.from <= t && t < p.until) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<MessageView<tables::DutyRow>>> DomainView::DutiesOfHolderAt(
+    const std::string& principal, int64_t t) const {
+  std::set<std::string> ids;
+  RETURN_IF_ERROR(CollectDuties(tables::scope::kHolder, principal, &ids));
+  std::vector<MessageView<tables::DutyRow>> out;
+  for (const auto& id : ids) {
+    ASSIGN_OR_RETURN(auto duty, Row<tables::DutyRow>(name::kDuty, id));
+    if (duty && (*duty)->getFrom() <= t && t < (*duty)->getUntil()) out.push_back(std::move(*duty));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> DomainView::OrgsActedFor(const std::string& principal,
+                                                          int64_t t) const {
+  std::string org = PrincipalId(principal, "org");
+  if (!org.empty()) return std::vector<std::string>{org};
+  std::string official = PrincipalId(principal, "official");
+  std::vector<std::string> out;
+  if (official.empty()) return out;
+  ASSIGN_OR_RETURN(auto posts, PostsAt(official, t));
+  for (const auto& p : posts) out.push_back(p.org);
+  return out;
+}
+
+Result<bool> DomainView::ActsFor(const std::string& principal, const std::string& org,
+                                 int64_t t) const {
+  ASSIGN_OR_RETURN(auto orgs, OrgsActedFor(principal, t));
+  return std::find(orgs.begin(), orgs.end(), org) != orgs.end();
+}
+
+Result<bool> DomainView::ActsForKind(const std::string& principal,
+                                     const std::set<schema::OrganizationKind>& kinds, int64_t t,
+                                     const std::string& within) const {
+  ASSIGN_OR_RETURN(auto orgs, OrgsActedFor(principal, t));
+  for (const auto& o : orgs) {
+    ASSIGN_OR_RETURN(auto row, Row<tables::OrgRow>(name::kOrg, o));
+    if (!row || !kinds.count((*row)->getKind())) continue;
+    if (within.empty()) return true;
+    // The body serves a place that contains `within`, or lies within it.
+    std::string j = (*row)->getJurisdiction().cStr();
+    ASSIGN_OR_RETURN(bool contains, JurisdictionWithin(within, j));
+    ASSIGN_OR_RETURN(bool inside, JurisdictionWithin(j, within));
+    if (contains || inside) return true;
+  }
+  return false;
+}
+
+Result<bool> DomainView::Covers(const std::string& principal, const Place& place, int64_t t,
+                                std::string* how) const {
+  ASSIGN_OR_RETURN(auto coverage, CoverageOf(place, t));
+  ASSIGN_OR_RETURN(auto orgs, OrgsActedFor(principal, t));
+  for (const auto& c : coverage) {
+    bool direct = c.holder == principal;
+    bool via_org = false;
+    std::string org = PrincipalId(c.holder, "org");
+    if (!org.empty()) via_org = std::find(orgs.begin(), orgs.end(), org) != orgs.end();
+    if (direct || via_org) {
+      if (how != nullptr) {
+        *how = std::string(ChannelName(c.channel)) + " duty " +
+               (c.duty_id.empty() ? c.via : c.duty_id) +
+               (via_org && !direct ? " of " + c.holder : "");
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<bool> DomainView::AppointingAuthority(const std::string& principal, const std::string& org,
+                                             int64_t t) const {
+  ASSIGN_OR_RETURN(auto chain, OrgChain(org));
+  // The bodies above `org` (not itself).
+  std::vector<std::string> above(chain.size() > 1 ? chain.begin() + 1 : chain.end(), chain.end());
+  std::string as_org = PrincipalId(principal, "org");
+  if (!as_org.empty()) return std::find(above.begin(), above.end(), as_org) != above.end();
+  std::string official = PrincipalId(principal, "official");
+  if (official.empty()) return false;
+  ASSIGN_OR_RETURN(auto posts, PostsAt(official, t));
+  for (const auto& p : posts) {
+    if (p.is_head && std::find(above.begin(), above.end(), p.org) != above.end()) return true;
+  }
+  ASSIGN_OR_RETURN(auto duties, DutiesOfHolderAt(principal, t));
+  for (const auto& d : duties) {
+    if (d->getRole() != DutyRole::APPOINTING_AUTHORITY) continue;
+    for (auto o : d->getScope().getOrgs()) {
+      if (std::find(chain.begin(), chain.end(), o.cStr()) != chain.end()) return true;
+    }
+  }
+  return false;
+}
+
+Result<bool> DomainView::Registrar(const std::string& principal, const std::string& target,
+                                   int64_t t) const {
+  ASSIGN_OR_RETURN(auto duties, DutiesOfHolderAt(principal, t));
+  for (const auto& d : duties) {
+    if (d->getRole() != DutyRole::KEY_REGISTRAR) continue;
+    for (auto scope_org : d->getScope().getOrgs()) {
+      std::string o = scope_org.cStr();
+      if (std::string target_org = PrincipalId(target, "org"); !target_org.empty()) {
+        ASSIGN_OR_RETURN(auto chain, OrgChain(target_org));
+        if (std::find(chain.begin(), chain.end(), o) != chain.end()) return true;
+      } else if (std::string official = PrincipalId(target, "official"); !official.empty()) {
+        ASSIGN_OR_RETURN(auto posts, AllPosts(official));
+        for (const auto& p : posts) {
+          if (p.until <= t) continue;  // a post already over does not count
+          ASSIGN_OR_RETURN(auto chain, OrgChain(p.org));
+          if (std::find(chain.begin(), chain.end(), o) != chain.end()) return true;
+        }
+      } else if (std::string enterprise = PrincipalId(target, "enterprise"); !enterprise.empty()) {
+        ASSIGN_OR_RETURN(auto org_row, Row<tables::OrgRow>(name::kOrg, o));
+        ASSIGN_OR_RETURN(auto place, EnterprisePlaceAt(enterprise, t));
+        if (org_row && place) {
+          ASSIGN_OR_RETURN(bool in, JurisdictionWithin(place->jurisdiction,
+                                                       (*org_row)->getJurisdiction().cStr()));
+          if (in) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace dutyledger

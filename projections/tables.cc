@@ -1,0 +1,28 @@
+#include "projections/tables.h"
+
+namespace dutyledger::tables {
+
+std::string Key(std::initializer_list<std::string_view> parts) {
+  std::string key;
+  bool first = true;
+  for (std::string_view p : parts) {
+    if (!first) key.push_back('\0');
+    key.append(p);
+    first = false;
+  }
+  return key;
+}
+
+std::string Prefix(std::initializer_list<std::string_view> parts) {
+  std::string key = Key(parts);
+  key.push_back('\0');
+  return key;
+}
+
+std::string SeqPart(uint64_t seq) { return BigEndian64(seq); }
+
+std::string TimePart(int64_t nanos) {
+  return BigEndian64(static_cast<uint64_t>(nanos) ^ (uint64_t{1} << 63));
+}
+
+}  // namespace dutyledger::tables
