@@ -103,6 +103,8 @@ constexpr size_t kMaxEntriesPerResponse = 4096;
 constexpr size_t kMaxQueuedBytes = size_t{8} << 20;
 // A subscription waits while this much output is queued.
 constexpr size_t kSubscriptionQueuedBytes = size_t{1} << 20;
+// Appends of at most this many events are checked on the connection's strand.
+constexpr size_t kInlineAppendEvents = 8;
 
 // ---- one protocol connection
 
@@ -357,35 +359,42 @@ void Connection::Append(WireRequest& r) {
   ctx_.metrics->AppendQueued(1);
   auto start = std::chrono::steady_clock::now();
   uint64_t id = r.id;
-  asio::post(
-      *ctx_.work, [self = shared_from_this(), id, start, events = std::move(r.events)]() mutable {
-        Ledger* ledger = self->ctx_.ledger;
-        ledger->AppendAsync(
-            std::move(events),
-            [self, id, start](Result<std::vector<AppendedEvent>> result, size_t failed) {
-              // On the ledger's writer (or the pool thread): hop back to the connection's strand.
-              asio::post(self->io_.strand(), [self, id, start, result = std::move(result), failed] {
-                double seconds =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                self->ctx_.metrics->AppendQueued(-1);
-                if (result.ok()) {
-                  self->ctx_.metrics->RecordAppend(result->size(), seconds, false);
-                  WireResponse out;
-                  out.id = id;
-                  out.kind = ResponseKind::kAppend;
-                  out.acks = *result;
-                  self->Reply(out);
-                } else {
-                  self->ctx_.metrics->RecordAppend(0, seconds, true);
-                  WireResponse out = WireResponse::Error(id, result.status());
-                  out.failed_index = static_cast<uint32_t>(failed);
-                  self->Reply(out);
-                }
-                self->Done();
-                self->ctx_.WorkFinished();
-              });
-            });
-      });
+  // Signature checks run where AppendAsync is called: inline for small batches (a thread hop
+  // costs more than a few checks), on the work pool for large ones so the strand stays free.
+  bool inline_checks = r.events.size() <= kInlineAppendEvents;
+  auto submit = [self = shared_from_this(), id, start, events = std::move(r.events)]() mutable {
+    Ledger* ledger = self->ctx_.ledger;
+    ledger->AppendAsync(
+        std::move(events),
+        [self, id, start](Result<std::vector<AppendedEvent>> result, size_t failed) {
+          // On the ledger's writer (or the pool thread): hop back to the connection's strand.
+          asio::post(self->io_.strand(), [self, id, start, result = std::move(result), failed] {
+            double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            self->ctx_.metrics->AppendQueued(-1);
+            if (result.ok()) {
+              self->ctx_.metrics->RecordAppend(result->size(), seconds, false);
+              WireResponse out;
+              out.id = id;
+              out.kind = ResponseKind::kAppend;
+              out.acks = *result;
+              self->Reply(out);
+            } else {
+              self->ctx_.metrics->RecordAppend(0, seconds, true);
+              WireResponse out = WireResponse::Error(id, result.status());
+              out.failed_index = static_cast<uint32_t>(failed);
+              self->Reply(out);
+            }
+            self->Done();
+            self->ctx_.WorkFinished();
+          });
+        });
+  };
+  if (inline_checks) {
+    submit();
+  } else {
+    asio::post(*ctx_.work, std::move(submit));
+  }
 }
 
 WireResponse Connection::ReadEntries(const WireRequest& r) {

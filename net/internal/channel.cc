@@ -232,11 +232,11 @@ Awaitable<Result<Frame>> FramedChannel::ReadFrame(bool idle) {
   };
   uint8_t first[4];
   if (idle) read_deadline_.Arm(timeouts_.idle);
-  ErrorCode ec = co_await channel_.ReadExactly(first, 1);
+  ErrorCode ec = co_await Take(first, 1);
   read_deadline_.Disarm();
   if (ec) co_return fail(ec);
   read_deadline_.Arm(timeouts_.read);
-  ec = co_await channel_.ReadExactly(first + 1, 3);
+  ec = co_await Take(first + 1, 3);
   if (ec) co_return fail(ec);
   auto rest = FrameHeader::RestOfTable(first, limits_);
   if (!rest.ok()) {
@@ -245,7 +245,7 @@ Awaitable<Result<Frame>> FramedChannel::ReadFrame(bool idle) {
   }
   Bytes table(4 + *rest, '\0');
   std::memcpy(table.data(), first, 4);
-  ec = co_await channel_.ReadExactly(table.data() + 4, *rest);
+  ec = co_await Take(table.data() + 4, *rest);
   if (ec) co_return fail(ec);
   auto words = FrameHeader::SegmentWords(table, limits_);
   if (!words.ok()) {
@@ -257,10 +257,34 @@ Awaitable<Result<Frame>> FramedChannel::ReadFrame(bool idle) {
   for (uint32_t w : *words) total += w;
   frame.segment_words = std::move(*words);
   frame.words.resize(total);
-  if (total > 0) ec = co_await channel_.ReadExactly(frame.words.data(), total * 8);
+  if (total > 0) ec = co_await Take(frame.words.data(), total * 8);
   read_deadline_.Disarm();
   if (ec) co_return fail(ec);
   co_return frame;
+}
+
+Awaitable<ErrorCode> FramedChannel::Take(void* out, size_t n) {
+  char* to = static_cast<char*>(out);
+  ErrorCode ec;
+  while (n > 0) {
+    size_t buffered = in_end_ - in_begin_;
+    if (buffered > 0) {
+      size_t k = std::min(n, buffered);
+      std::memcpy(to, in_.data() + in_begin_, k);
+      in_begin_ += k;
+      to += k;
+      n -= k;
+      continue;
+    }
+    if (n >= kReadBuffer) co_return co_await channel_.ReadExactly(to, n);  // large: no copy
+    in_.resize(kReadBuffer);
+    in_begin_ = in_end_ = 0;
+    size_t got = 0;
+    ec = co_await channel_.ReadSome(in_.data(), in_.size(), &got);
+    if (ec) co_return ec;
+    in_end_ = got;
+  }
+  co_return ec;
 }
 
 void FramedChannel::Send(Bytes frame) {

@@ -143,11 +143,17 @@ class FramedChannel {
 
  private:
   Awaitable<void> Writer(std::shared_ptr<void> owner);
+  // Exactly `n` bytes, from what was read ahead or from the channel.
+  Awaitable<ErrorCode> Take(void* out, size_t n);
+  static constexpr size_t kReadBuffer = 64 * 1024;
 
   Strand strand_;
   Channel channel_;
   FrameLimits limits_;
   Timeouts timeouts_;
+  std::vector<char> in_;  // read ahead: [in_begin_, in_end_) not yet taken
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
   Deadline read_deadline_;
   Deadline write_deadline_;
   std::deque<Bytes> queue_;
