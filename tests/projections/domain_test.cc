@@ -12,6 +12,7 @@
 #include "ledger/schema/event.capnp.h"
 #include "ledger/verify.h"
 #include "projections/domain_rules.h"
+#include "projections/tables.h"
 #include "tests/support/test_util.h"
 #include "tools/scenario/scenario.h"
 #include "tools/scenario/writers.h"
@@ -378,6 +379,38 @@ TEST_F(Authority, EveryEventTypeNeedsItsAuthority) {
   std::set<std::string> want = AllEventTypes();
   want.erase("note");
   for (const auto& t : want) EXPECT_TRUE(covered_.count(t)) << "no authority probe for " << t;
+}
+
+// A record made long after the fact is accepted and marked late (never refused); a record of
+// the future is refused.
+TEST_F(Authority, BackDatedRecordsAreAcceptedAndMarkedLate) {
+  Writer w(*s_);
+  // Recorded 40 days after the inspection it describes.
+  w.Inspect(at(1), "chen-jie", "insp-late", "E02", "routine", {"chen-jie"}, true, "", "", true,
+            40 * Time::kNanosPerDay);
+  const auto& step = s_->steps().back();
+  Accepted(step);
+  uint64_t seq = ledger_->size() - 1;
+  auto row = ledger_->GetProjection(tables::Key({tables::name::kLate, tables::SeqPart(seq)}));
+  ASSERT_TRUE(row.ok() && *row) << "no late mark";
+  auto late = MessageView<tables::LateRow>::Decode(**row);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ((*late)->getRecordedAt() - (*late)->getOccurredAt(), 40 * Time::kNanosPerDay);
+  auto stream = ledger_->SubjectSequences("late:all");
+  ASSERT_TRUE(stream.ok());
+  EXPECT_EQ(stream->back(), seq);
+  // Recorded promptly: no mark.
+  w.Inspect(at(42), "chen-jie", "insp-prompt", "E02", "routine", {"chen-jie"}, true);
+  Accepted(s_->steps().back());
+  row = ledger_->GetProjection(
+      tables::Key({tables::name::kLate, tables::SeqPart(ledger_->size() - 1)}));
+  ASSERT_TRUE(row.ok());
+  EXPECT_FALSE(row->has_value());
+  // A record of the future is refused (the ledger's clock skew rule).
+  w.Inspect(at(60), "chen-jie", "insp-future", "E02", "routine", {"chen-jie"}, true);
+  auto r = ledger_->Append({Sign(s_->steps().back().json, s_->KeyOf("chen-jie"))});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("is in the future"), std::string::npos);
 }
 
 // Near misses of the reference and transition rules: each refused with the rule named, and
