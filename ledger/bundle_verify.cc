@@ -456,11 +456,14 @@ std::vector<Item> BundleVerifier::Work(ChunkInput& input) {
       } else {
         const InclusionItem& p = inclusion_[position];
         if (p.leaf_index != item.sequence) {
-          item.error =
-              Finding{StatusCode::kIntegrityViolation, "proofs.json", item.sequence, where,
-                      "is for entry " + std::to_string(p.leaf_index) + " but entries.bin's frame " +
-                          std::to_string(position) + " holds entry " +
-                          std::to_string(item.sequence) + " (an entry dropped, added or moved)"};
+          item.error = Finding{StatusCode::kIntegrityViolation, "proofs.json", item.sequence, where,
+                               "is for entry " + std::to_string(p.leaf_index) +
+                                   " but entries.bin's frame " + std::to_string(position) +
+                                   " holds entry " + std::to_string(item.sequence) +
+                                   (position + 1 < inclusion_.size() &&
+                                            inclusion_[position + 1].leaf_index == item.sequence
+                                        ? " (entries swapped: the next proof is for this entry)"
+                                        : " (an entry dropped, added or moved)")};
         } else if (p.leaf_hash != item.entry.leaf) {
           item.error = Finding{StatusCode::kIntegrityViolation, "proofs.json", item.sequence, where,
                                "leafHash is not the leaf hash of the entry"};

@@ -199,7 +199,10 @@ void AddCosign(CLI::App& app, Context& ctx) {
   static Location loc;
   cmd->add_option("--key", key_path, "The witness's private key (Ed25519 or SM2)")->required();
   cmd->add_option("--name", name, "The witness's name, e.g. witness.example.gov.cn/w1")->required();
-  cmd->add_option("--checkpoint", checkpoint, "The signed checkpoint to cosign")->required();
+  static bool print_vkey = false;
+  cmd->add_option("--checkpoint", checkpoint, "The signed checkpoint to cosign");
+  cmd->add_flag("--print-vkey", print_vkey,
+                "Print the witness's verifier key (for policies and --witness) and stop");
   cmd->add_option("--state", state, "The witness's state file (default: <key>.state)");
   cmd->add_option("--log-key", log_key,
                   "The log's verifier key (vkey text, or a file with a vkey or PEM key); default: "
@@ -216,6 +219,21 @@ void AddCosign(CLI::App& app, Context& ctx) {
     auto key = PrivateKey::ReadPemFile(key_path);
     if (!key.ok()) {
       ctx.exit_code = Fail(key.status());
+      return;
+    }
+    if (print_vkey) {
+      auto vkey =
+          ParseVerifierKey(NoteVerifierKey(name, (*key)->public_key(), NoteKeyRole::kCosigner));
+      if (!vkey.ok()) {
+        ctx.exit_code = UsageError("--name: " + vkey.status().message());
+        return;
+      }
+      std::printf("%s\n",
+                  NoteVerifierKey(name, (*key)->public_key(), NoteKeyRole::kCosigner).c_str());
+      return;
+    }
+    if (checkpoint.empty()) {
+      ctx.exit_code = UsageError("--checkpoint is required");
       return;
     }
     auto note = ReadNoteFile(checkpoint);

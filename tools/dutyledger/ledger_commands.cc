@@ -56,8 +56,8 @@ void AddInit(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("init",
                                  "Create a ledger: its database, its checkpoint key "
                                  "(log.key), the genesis entry and a first checkpoint");
-  static std::string data, origin, authority, hash = "sha256", principal = "root",
-                     log_key_alg = "ed25519";
+  static std::string data, origin, authority, hash = "sha256", principal = "root";
+  static std::string log_key_alg = "ed25519";
   cmd->add_option("--data", data, "Data folder (absent or empty)")->required();
   cmd->add_option("--origin", origin, "The ledger's origin, e.g. example.gov.cn/park-1")
       ->required();
@@ -349,8 +349,8 @@ void AddCheckpoint(CLI::App& app, Context& ctx) {
           target = size;
           break;
         }
-        SignedNote with = cp->note;
-        with.signatures.push_back(*parsed);
+        // This line alone (the note may hold an older cosignature by the same witness).
+        SignedNote with{cp->note.body, {*parsed}};
         if (VerifyCosignature(with, vkey->name, vkey->key).ok()) {
           target = size;
           break;
