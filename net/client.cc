@@ -227,8 +227,8 @@ Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options,
   auto opened = asio::co_spawn(impl->strand, impl->Open(), asio::use_future);
   Status s = opened.get();
   if (!s.ok()) return s;
-  std::shared_ptr<Impl> self = impl;
-  asio::post(impl->strand, [self] {
+  // (No named copy of `impl` may outlive this block: ~Client waits for the last reference.)
+  asio::post(impl->strand, [self = impl] {
     self->io->Start(self);
     asio::co_spawn(self->strand, self->Reader(self), asio::detached);
   });

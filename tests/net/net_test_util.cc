@@ -26,6 +26,8 @@ TestCerts MakeCerts(const TempDir& dir) {
   c.server_cert = dir.Sub("server.pem");
   c.server_key = dir.Sub("server.key");
   c.other_ca = dir.Sub("other-ca.pem");
+  c.client_cert = dir.Sub("client.pem");
+  c.client_key = dir.Sub("client.key");
   std::string d = dir.path();
   std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
   std::string script =
@@ -36,7 +38,10 @@ TestCerts MakeCerts(const TempDir& dir) {
       " -keyout server.key -out server.csr -subj /CN=localhost; " +
       "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext.cnf; " +
       "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial " +
-      "-out server.pem -days 2 -extfile ext.cnf; " + "chmod 600 *.key";
+      "-out server.pem -days 2 -extfile ext.cnf; " + "openssl req " + ec +
+      " -keyout client.key -out client.csr -subj /CN=client; " +
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial " +
+      "-out client.pem -days 2; " + "chmod 600 *.key";
   std::string cmd = "sh -c \"" + script + "\" >" + d + "/openssl.log 2>&1";
   if (std::system(cmd.c_str()) != 0) {
     ADD_FAILURE() << "openssl failed: " << ReadOr(d + "/openssl.log");

@@ -21,7 +21,9 @@ struct TestCerts {
   std::string ca;           // CA certificate (PEM file path)
   std::string server_cert;  // for IP 127.0.0.1 and DNS localhost, signed by the CA
   std::string server_key;
-  std::string other_ca;  // an unrelated CA
+  std::string other_ca;     // an unrelated CA
+  std::string client_cert;  // a client certificate signed by the CA
+  std::string client_key;
 };
 // Generates the certificates in `dir`. Aborts the test on failure.
 TestCerts MakeCerts(const TempDir& dir);

@@ -35,7 +35,7 @@ class ServeCli : public ::testing::Test {
     certs_ = testing::MakeCerts(dir_);
     ASSERT_EQ(Dl("keygen --out " + dir_.Sub("root")).exit_code, 0);
     CliRun r = Dl("init --data " + data() + " --origin test.example/park-1 --authority-key " +
-               dir_.Sub("root.key"));
+                  dir_.Sub("root.key"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   void TearDown() override { StopServer(SIGKILL); }
@@ -79,8 +79,7 @@ class ServeCli : public ::testing::Test {
     ::close(out[1]);
     FILE* f = ::fdopen(out[0], "r");
     char line[512];
-    ASSERT_NE(std::fgets(line, sizeof line, f), nullptr)
-        << testing::ReadOr(dir_.Sub("serve.err"));
+    ASSERT_NE(std::fgets(line, sizeof line, f), nullptr) << testing::ReadOr(dir_.Sub("serve.err"));
     std::fclose(f);
     std::string s = line;
     size_t colon = s.find("127.0.0.1:");
@@ -111,7 +110,7 @@ TEST_F(ServeCli, RemoteCommandsPrintWhatLocalOnesPrint) {
             0);
   StartServer();
   CliRun remote_append = Dl("append " + Remote() + " --key " + dir_.Sub("root.key") + " --file " +
-                         Write("b.jsonl", std::string(kNote) + "\n"));
+                            Write("b.jsonl", std::string(kNote) + "\n"));
   ASSERT_EQ(remote_append.exit_code, 0) << remote_append.err;
   EXPECT_EQ(remote_append.out.substr(0, 2), "3 ") << remote_append.out;
   EXPECT_NE(remote_append.err.find("appended 1 events (0 already recorded); checkpoint at size 4"),
@@ -157,7 +156,7 @@ TEST_F(ServeCli, TailPrintsHistoryThenLiveEntries) {
   });
   for (int i = 0; i < 3; ++i) {
     CliRun r = Dl("append " + Remote() + " --key " + dir_.Sub("root.key") + " --file " +
-               Write("t.jsonl", std::string(kNote) + "\n"));
+                  Write("t.jsonl", std::string(kNote) + "\n"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   tail.join();

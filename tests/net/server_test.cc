@@ -247,6 +247,28 @@ TEST(Server, WrongCaIsRefusedByTheClient) {
   EXPECT_NE(c.status().message().find("TLS handshake"), std::string::npos);
 }
 
+TEST(Server, ClientCertificateRequiredWithClientCa) {
+  testing::TestLedger ledger;
+  testing::TempDir dir;
+  testing::TestCerts certs = testing::MakeCerts(dir);
+  net::ServerOptions o;
+  o.listen = "127.0.0.1:0";
+  o.tls_cert = certs.server_cert;
+  o.tls_key = certs.server_key;
+  o.client_ca = certs.ca;
+  auto server = net::Server::Start(&ledger.ledger(), o);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  net::ClientOptions co;
+  co.server = "127.0.0.1:" + std::to_string((*server)->port());
+  co.ca = certs.ca;
+  EXPECT_FALSE(net::Client::Connect(co).ok()) << "no client certificate";
+  co.cert = certs.client_cert;
+  co.key = certs.client_key;
+  auto client = net::Client::Connect(co);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  EXPECT_TRUE((*client)->Checkpoint().ok());
+}
+
 TEST(Server, SlowClientsAreTimedOutWhileOthersAreServed) {
   ServedLedger s([](net::ServerOptions& o) {
     o.handshake_timeout = std::chrono::milliseconds(300);
