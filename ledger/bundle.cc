@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "ledger/bundle_json.h"
 #include "ledger/codec.h"
@@ -297,6 +298,42 @@ std::string OpensslVerify(SignatureAlgorithm alg, const std::string& key, const 
   return cmd;
 }
 
+// Whether a line starting with `text` would begin a markdown block (heading, list, quote, table,
+// code fence) rather than continue a paragraph.
+bool StartsBlock(std::string_view text) {
+  auto then_space = [&](size_t at) { return at < text.size() && text[at] == ' '; };
+  if (text.empty()) return false;
+  if (text[0] == '#' || text[0] == '|' || text[0] == '>' || text.rfind("```", 0) == 0) return true;
+  if ((text[0] == '-' || text[0] == '*' || text[0] == '+') && then_space(1)) return true;
+  size_t digits = text.find_first_not_of("0123456789");
+  return digits > 0 && digits != std::string_view::npos &&
+         (text[digits] == '.' || text[digits] == ')') && then_space(digits + 1);
+}
+
+// Wraps the prose lines of a markdown text at 99 columns (code blocks and tables stay as they are),
+// never so that a continuation line would start a block of its own.
+std::string WrapProse(const std::string& md) {
+  constexpr size_t kColumns = 99;
+  std::string out;
+  bool code = false;
+  std::istringstream lines(md);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("```", 0) == 0) code = !code;
+    while (!code && line.size() > kColumns && line[0] != '|') {
+      size_t cut = line.rfind(' ', kColumns);
+      while (cut != std::string::npos && cut > 0 &&
+             StartsBlock(std::string_view(line).substr(cut + 1))) {
+        cut = line.rfind(' ', cut - 1);
+      }
+      if (cut == std::string::npos || cut == 0) break;
+      out += line.substr(0, cut) + "\n";
+      line = line.substr(cut + 1);
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
 std::string VerifyMd(const ReadmeFacts& f) {
   std::string seq = std::to_string(f.example);
   std::string hash_cmd = f.hash == HashAlgorithm::kSm3 ? "openssl dgst -sm3 -binary | xxd -p -c 32"
@@ -405,7 +442,7 @@ canonical form, the envelope rules (origin, ids), that each signer's key was bou
 revoked at that entry (replaying the key events in the bundle), every signature, keys.json
 against the key events, and the consistency proofs.
 )";
-  return md;
+  return WrapProse(md);
 }
 
 Status WriteSchema(const std::string& dir) {

@@ -3,6 +3,8 @@
 // a tampered one.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "ledger/bundle.h"
 #include "ledger/codec.h"
 #include "tests/audit/audit_util.h"
@@ -54,6 +56,32 @@ TEST_P(VerifyMdTest, CommandsCheckAPartialBundle) {
   std::string b = Export("partial", std::vector<uint64_t>{4});
   ExpectVerifies(b, "OK: 3 entries, chain links hold, each inclusion proof leads to its root");
   EXPECT_NE(testing::ReadFile(b + "/VERIFY.md").find("locate 4"), std::string::npos);
+}
+
+TEST_P(VerifyMdTest, ProseIsWrappedAt99ColumnsAndCodeIsLeftAlone) {
+  for (const char* name : {"full", "partial"}) {
+    std::string b =
+        Export(name, name == std::string("full")
+                         ? std::nullopt
+                         : std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{4}));
+    std::string md = testing::ReadFile(b + "/VERIFY.md");
+    bool code = false;
+    size_t code_lines = 0;
+    std::istringstream in(md);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("```", 0) == 0) code = !code;
+      if (code) ++code_lines;
+      if (code || line.rfind("|", 0) == 0) continue;  // code blocks and table rows stay whole
+      EXPECT_LE(line.size(), 99u) << name << ": " << line;
+      if (line.rfind("#", 0) == 0) {  // only the title and the section headings
+        EXPECT_TRUE(line.rfind("# Verifying", 0) == 0 || line.rfind("## ", 0) == 0) << line;
+      }
+    }
+    EXPECT_FALSE(code) << name << ": an unclosed code block";
+    EXPECT_GT(code_lines, 100u) << name;  // the script is there, unwrapped
+    EXPECT_NE(md.find("\n| `entries.bin` | the entries in Cap'n Proto stream framing"),
+              std::string::npos);
+  }
 }
 
 TEST_P(VerifyMdTest, CommandsFailOnAnAlteredSignature) {
