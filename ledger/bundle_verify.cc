@@ -417,6 +417,13 @@ std::optional<Finding> BundleVerifier::CheckTrustedStatic() {
                 ": the history was rewritten (a fork)");
   }
   report_.log_key_pinned = true;
+  if (cp->size == 0) {
+    // Every tree extends the empty one, whose root is H("") (RFC 9162 §2.1.1).
+    if (cp->root == hasher_.EmptyRoot()) return std::nullopt;
+    return fail(
+        "has size 0 but its root is not the empty tree's hash: the log signed an "
+        "impossible checkpoint");
+  }
   trusted_ = *cp;
   if (full_ && cp->size < checkpoint_.size) roots_at_[cp->size] = Digest();
   return std::nullopt;

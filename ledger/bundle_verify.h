@@ -14,7 +14,8 @@
 //   7. with a policy: the log key is one it lists (when it lists logs), and the cosignatures meet
 //      its quorum;
 //   8. with a trusted checkpoint: same origin, signed by the log key, not larger than the bundle's
-//      (else the bundle comes from an older copy: a rollback), same root at the same size;
+//      (else the bundle comes from an older copy: a rollback), same root at the same size; at
+//      size 0, the empty tree's root (every tree extends it);
 //   9. every entry in order: framing, canonical form, sequence order (no gaps in a full bundle),
 //      envelope, chain link (to the entry before, when the bundle has it), recordedAt order, the
 //      signer's key bound and valid at that sequence (as the bundle's own key entries bind them),

@@ -481,6 +481,29 @@ TEST_P(BundleTest, TrustedCheckpointOfAnotherLedger) {
                   "not signed by the bundle's log key");
 }
 
+TEST_P(BundleTest, TrustedCheckpointOfTheEmptyTree) {
+  // The ledger never signs size 0 (its genesis comes first), but a checkpoint of the empty tree
+  // is extended by every tree: accepted for full and partial bundles alike, if its root is H("").
+  auto log_key = PrivateKey::ReadPemFile(l_->path() + "/log.key");
+  ASSERT_TRUE(log_key.ok()) << log_key.status().ToString();
+  auto signed_at_zero = [&](const Digest& root) {
+    Checkpoint empty{l_->ledger().origin(), 0, root, {}};
+    auto line = SignNoteLine(empty.Body(), empty.origin, **log_key);
+    EXPECT_TRUE(line.ok()) << line.status().ToString();
+    auto note = ParseSignedNote(empty.Body() + "\n" + *line + "\n");
+    EXPECT_TRUE(note.ok()) << note.status().ToString();
+    return *note;
+  };
+  Hasher hasher(GetParam().hash);
+  BundleVerifyOptions o;
+  o.trusted_checkpoint = signed_at_zero(hasher.EmptyRoot());
+  EXPECT_TRUE(VerifyBundleOk(Export("full"), o).log_key_pinned);
+  VerifyBundleOk(Partial("partial", {k_notes_[4]}), o);
+  o.trusted_checkpoint = signed_at_zero(latest_.checkpoint.root);
+  ExpectBundleBad(VerifyBundleReport(Export("full-2"), o), "trusted checkpoint", -1, "",
+                  "has size 0 but its root is not the empty tree's hash");
+}
+
 // ---- export arguments
 
 TEST_P(BundleTest, ExportRefusesBadArguments) {
