@@ -27,6 +27,15 @@ struct JsonNode {
   std::vector<JsonNode> array;
   std::vector<std::pair<std::string, JsonNode>> object;  // in document order
 
+  // Out of line: the members hold JsonNode, complete only after this definition (clang with
+  // libstdc++ refuses the implicit ones).
+  JsonNode();
+  JsonNode(const JsonNode&);
+  JsonNode(JsonNode&&) noexcept;
+  JsonNode& operator=(const JsonNode&);
+  JsonNode& operator=(JsonNode&&) noexcept;
+  ~JsonNode();
+
   // The member `key` of an object; null if absent or not an object.
   const JsonNode* Find(std::string_view key) const;
 };
