@@ -35,7 +35,7 @@ void Copy(capnp::JsonValue::Reader in, JsonNode* out) {
       break;
     case capnp::JsonValue::STRING:
       out->kind = JsonNode::Kind::kString;
-      out->string = in.getString().cStr();
+      out->string = std::string(in.getString().cStr(), in.getString().size());
       break;
     case capnp::JsonValue::ARRAY: {
       out->kind = JsonNode::Kind::kArray;
@@ -49,7 +49,7 @@ void Copy(capnp::JsonValue::Reader in, JsonNode* out) {
       auto o = in.getObject();
       out->object.resize(o.size());
       for (unsigned i = 0; i < o.size(); ++i) {
-        out->object[i].first = o[i].getName().cStr();
+        out->object[i].first = std::string(o[i].getName().cStr(), o[i].getName().size());
         Copy(o[i].getValue(), &out->object[i].second);
       }
       break;
@@ -109,7 +109,85 @@ const JsonNode* JsonNode::Find(std::string_view key) const {
   return nullptr;
 }
 
-Result<JsonNode> ParseJson(std::string_view text) {
+Result<std::string> DecodeJsonUnicodeEscapes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex4 = [&](size_t at, uint32_t* v) {
+    if (at + 4 > text.size()) return false;
+    *v = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      char c = text[k];
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
+      if (d < 0) return false;
+      *v = *v * 16 + static_cast<uint32_t>(d);
+    }
+    return true;
+  };
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (!in_string) {
+      if (c == '"') in_string = true;
+      out.push_back(c);
+      continue;
+    }
+    if (c == '"') in_string = false;
+    if (c != '\\') {
+      out.push_back(c);
+      continue;
+    }
+    if (i + 1 >= text.size()) return InvalidArgument("not valid JSON: a string ends in '\\'");
+    if (text[i + 1] != 'u') {
+      out.append(text.substr(i, 2));
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    if (!hex4(i + 2, &cp)) return InvalidArgument("not valid JSON: a bad \\u escape");
+    i += 5;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+      uint32_t low = 0;
+      if (i + 6 >= text.size() || text[i + 1] != '\\' || text[i + 2] != 'u' || !hex4(i + 3, &low) ||
+          low < 0xdc00 || low > 0xdfff) {
+        return InvalidArgument("not valid JSON: a lone UTF-16 surrogate in a \\u escape");
+      }
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+      i += 6;
+    } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+      return InvalidArgument("not valid JSON: a lone UTF-16 surrogate in a \\u escape");
+    }
+    if (cp == '"' || cp == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(cp));
+    } else if (cp == 0) {
+      out += "\\u0000";  // a raw NUL would end the parser's input; this escape it reads right
+    } else if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else {
+      out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    }
+  }
+  return out;
+}
+
+Result<JsonNode> ParseJson(std::string_view raw) {
+  // Cap'n Proto 0.9.2's JSON parser decodes \uXXXX wrongly (hex letters, and code points from
+  // U+0080 become one byte): escapes are decoded here first.
+  ASSIGN_OR_RETURN(std::string decoded, DecodeJsonUnicodeEscapes(raw));
+  std::string_view text = decoded;
   capnp::MallocMessageBuilder message;
   auto root = message.initRoot<capnp::JsonValue>();
   capnp::JsonCodec codec;

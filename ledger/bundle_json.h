@@ -40,6 +40,11 @@ struct JsonNode {
   const JsonNode* Find(std::string_view key) const;
 };
 
+// Replaces every \uXXXX escape inside JSON strings (surrogate pairs included) by the character's
+// UTF-8 bytes (\" and \\ for the quote and backslash), for Cap'n Proto 0.9.2's JSON parser,
+// which decodes such escapes wrongly. kInvalidArgument for a bad escape or a lone surrogate.
+Result<std::string> DecodeJsonUnicodeEscapes(std::string_view text);
+
 // kInvalidArgument if `text` is not one JSON value (or nests deeper than 32).
 Result<JsonNode> ParseJson(std::string_view text);
 
