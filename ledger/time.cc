@@ -134,13 +134,15 @@ Result<Time> ParseRfc3339(std::string_view text) {
 }
 
 std::string FormatRfc3339(Time t) {
-  int64_t local = t.unix_nanos + int64_t{t.utc_offset_minutes} * 60 * Time::kNanosPerSecond;
-  int64_t secs = local / Time::kNanosPerSecond;
-  int64_t nanos = local % Time::kNanosPerSecond;
+  // The offset is added in seconds: in nanoseconds it could overflow near the ends of int64
+  // (a time read from untrusted bytes can be anything).
+  int64_t secs = t.unix_nanos / Time::kNanosPerSecond;
+  int64_t nanos = t.unix_nanos % Time::kNanosPerSecond;
   if (nanos < 0) {
     nanos += Time::kNanosPerSecond;
     secs -= 1;
   }
+  secs += int64_t{t.utc_offset_minutes} * 60;
   int64_t days = secs / 86400;
   int64_t sod = secs % 86400;
   if (sod < 0) {

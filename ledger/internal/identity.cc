@@ -3,6 +3,8 @@
 #include <capnp/message.h>
 #include <capnp/schema.h>
 
+#include <cstdint>
+
 #include "ledger/schema/state.capnp.h"
 #include "ledger/uuid.h"
 
@@ -81,7 +83,11 @@ Status CheckEnvelope(const EventView& event, const std::string& origin, Time rec
   }
   if (b.isUnset()) return InvalidArgument("no event type given");
   Time occurred = ReadTime(b.getOccurredAt());
-  if (occurred.unix_nanos > recorded_at.unix_nanos + max_future_skew_nanos) {
+  int64_t latest;  // recordedAt + skew, saturated (both come from the bytes being checked)
+  if (__builtin_add_overflow(recorded_at.unix_nanos, max_future_skew_nanos, &latest)) {
+    latest = max_future_skew_nanos > 0 ? INT64_MAX : INT64_MIN;
+  }
+  if (occurred.unix_nanos > latest) {
     return InvalidArgument("field occurredAt: " + FormatRfc3339(occurred) +
                            " is in the future (the ledger's clock says " +
                            FormatRfc3339(recorded_at.WithOffset(occurred.utc_offset_minutes)) +
