@@ -9,6 +9,8 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -26,17 +28,19 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsCorruption()) return Corruption(m);
   if (s.IsIOError()) {
     const std::string text = s.ToString();
-    if (text.find("lock") != std::string::npos ||
-        text.find("Resource temporarily") != std::string::npos) {
-      return Unavailable(what + ": the data folder is locked by another process (a running " +
-                         "server or command); stop it or use --server");
-    }
+    // Before the lock test: on read-only media taking the lock fails too ("While lock file: ...
+    // Read-only file system"), and that is not another process.
     if (s.IsNoSpace() || text.find("No space") != std::string::npos) {
       return ResourceExhausted(what + ": the disk is full: " + s.ToString());
     }
     if (text.find("Read-only") != std::string::npos ||
         text.find("Permission denied") != std::string::npos) {
       return PermissionDenied(what + ": the data folder cannot be written: " + s.ToString());
+    }
+    if (text.find("lock") != std::string::npos ||
+        text.find("Resource temporarily") != std::string::npos) {
+      return Unavailable(what + ": the data folder is locked by another process (a running " +
+                         "server or command); stop it or use --server");
     }
     return IOError(m);
   }
@@ -72,6 +76,20 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const std::shared_ptr<rocks
   return o;
 }
 
+// RocksDB's own log, on stderr instead of <data>/LOG, errors only: RocksDB 7.8's file logger
+// aborts the process (an assertion) when it writes again after a failed write, which a full disk
+// makes happen, and the store's errors reach the user as Statuses anyway.
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::ERROR_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "dutyledger: rocksdb: %s\n", line);
+  }
+};
+
 }  // namespace
 
 const char* ColumnName(Column c) { return kColumnNames[static_cast<int>(c)]; }
@@ -93,7 +111,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const Option
   db.max_background_jobs = 2;
   db.IncreaseParallelism(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   db.keep_log_file_num = 4;
-  db.info_log_level = rocksdb::WARN_LEVEL;
+  db.info_log_level = rocksdb::ERROR_LEVEL;
+  db.info_log = std::make_shared<StderrLogger>();
   db.max_open_files = 512;
   db.allow_mmap_reads = true;  // sequential scans (verify, rebuild) skip a copy per block
   auto cache = rocksdb::NewLRUCache(256 << 20);
