@@ -622,6 +622,10 @@ Awaitable<void> Server::Impl::Accept(tcp::acceptor* acceptor, bool http) {
       co_await backoff.async_wait(asio::redirect_error(internal::kUseAwaitable, ec));
       continue;
     }
+    if (!http && ctx.metrics->connections() >= static_cast<int64_t>(ctx.options.max_connections)) {
+      socket.close(ec);  // over the connection cap: refused before any work is done for it
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ec);
     if (http) {
       internal::StartHttpSession(ctx, strand, std::move(socket), tls.get());

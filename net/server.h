@@ -47,6 +47,9 @@ struct ServerOptions {
   FrameLimits limits;
   size_t max_in_flight = 64;     // requests per connection before the server stops reading
   size_t max_subscriptions = 8;  // per connection
+  // Protocol connections open at once; one more is closed as soon as it is accepted (before the
+  // TLS handshake). The HTTP API's connections are not counted.
+  size_t max_connections = 4096;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds idle_timeout{300'000};
   std::chrono::milliseconds read_timeout{10'000};
