@@ -6,6 +6,8 @@ packages=(
   librocksdb-dev libcapnp-dev capnproto libboost-dev libboost-system-dev libssl-dev
   libsodium-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   openssl python3
+  # scripts/fuzz.sh: clang with libFuzzer's runtime (libclang-rt-14-dev holds libclang_rt.fuzzer)
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
