@@ -222,7 +222,8 @@ void EventJson::Impl::RegisterData(capnp::StructSchema::Field f, DataHandler::Fo
   pretty.addFieldHandler(f, *data_handlers.back());
 }
 
-EventJson::EventJson() : impl_(std::make_unique<Impl>()) {
+EventJson::EventJson(std::vector<capnp::StructSchema> extra_roots)
+    : impl_(std::make_unique<Impl>()) {
   Impl& i = *impl_;
   i.pretty.setPrettyPrint(true);
   i.entry_body = std::make_unique<EntryBodyHandler>();
@@ -235,6 +236,7 @@ EventJson::EventJson() : impl_(std::make_unique<Impl>()) {
   }
   i.Walk(capnp::Schema::from<schema::EventBody>());
   i.Walk(capnp::Schema::from<schema::Entry>());
+  for (auto root : extra_roots) i.Walk(root);
 }
 
 EventJson::~EventJson() = default;

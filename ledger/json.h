@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/bytes.h"
 #include "ledger/codec.h"
@@ -25,7 +26,8 @@ namespace dutyledger {
 
 class EventJson {
  public:
-  EventJson();
+  // `extra_roots`: further structs whose JSON follows the same conventions (the views).
+  explicit EventJson(std::vector<capnp::StructSchema> extra_roots = {});
   ~EventJson();
   EventJson(const EventJson&) = delete;
   EventJson& operator=(const EventJson&) = delete;

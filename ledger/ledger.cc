@@ -216,7 +216,8 @@ struct Ledger::Impl {
 
   // Mirrors and commit listeners (see ledger.h).
   bool mirror = false;
-  std::mutex listeners_mu;  // guards listeners, next_listener_id
+  std::atomic<bool> rebuilding{false};  // projection tables partial: refuse appends
+  std::mutex listeners_mu;              // guards listeners, next_listener_id
   std::map<uint64_t, std::function<void(uint64_t)>> listeners;
   uint64_t next_listener_id = 1;
 
@@ -282,8 +283,16 @@ class TxnKeyTable final : public internal::KeyTable {
 
 class TxnAdmissionState final : public AdmissionState {
  public:
-  TxnAdmissionState(Txn& txn, const internal::KeyTable& keys, uint64_t seq)
-      : txn_(txn), keys_(keys), seq_(seq) {}
+  TxnAdmissionState(Txn& txn, const internal::KeyTable& keys, const Candidate& c)
+      : txn_(txn), keys_(keys), seq_(c.sequence) {
+    // The subject-index value: occurredAt, recordedAt, event type (FORMAT.md "Storage").
+    PutBigEndian64(&stream_value_,
+                   static_cast<uint64_t>(ReadTime(c.event->body().getOccurredAt()).unix_nanos));
+    PutBigEndian64(&stream_value_, static_cast<uint64_t>(c.recorded_at.unix_nanos));
+    uint16_t type = static_cast<uint16_t>(c.event->body().which());
+    stream_value_.push_back(static_cast<char>(type >> 8));
+    stream_value_.push_back(static_cast<char>(type & 0xff));
+  }
   Result<std::optional<Bytes>> Get(ByteView key) const override {
     return txn_.Get(Column::kProjections, key);
   }
@@ -294,7 +303,7 @@ class TxnAdmissionState final : public AdmissionState {
     return txn_.ScanPrefix(Column::kProjections, prefix, fn);
   }
   void IndexSubject(std::string_view subject) override {
-    txn_.Put(Column::kSubjects, internal::SubjectKey(subject, seq_), ByteView());
+    txn_.Put(Column::kSubjects, internal::SubjectKey(subject, seq_), stream_value_);
   }
   Result<std::optional<KeyInfo>> FindKey(const Digest& id) const override { return keys_.Find(id); }
   Result<std::optional<uint64_t>> FindEventSequence(ByteView event_id) const override {
@@ -317,6 +326,7 @@ class TxnAdmissionState final : public AdmissionState {
   Txn& txn_;
   const internal::KeyTable& keys_;
   uint64_t seq_;
+  Bytes stream_value_;
 };
 
 }  // namespace
@@ -419,6 +429,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const Opti
   ASSIGN_OR_RETURN(auto rebuilding, impl->store->Get(Column::kMeta, kRebuildingKey));
   ASSIGN_OR_RETURN(auto mirror, impl->store->Get(Column::kMeta, kMirrorKey));
   impl->mirror = mirror.has_value();
+  impl->rebuilding = rebuilding.has_value();
   RETURN_IF_ERROR(impl->LoadState());
   if (rebuilding && !options.read_only) {
     // A rebuild did not finish; the projection tables are partial. Queries must not use them.
@@ -575,6 +586,11 @@ void Ledger::Impl::Submit(std::vector<SignedEvent> events,
                           std::vector<std::optional<EntryView>> verbatim, AppendDone done) {
   Impl& im = *this;
   if (im.options.read_only) return done(FailedPrecondition("the ledger is open read-only"), 0);
+  if (im.rebuilding) {
+    return done(FailedPrecondition("the projection tables are being rebuilt (or a rebuild was "
+                                   "interrupted: run `dutyledger rebuild`); appends wait for it"),
+                0);
+  }
   if (events.empty()) return done(std::vector<AppendedEvent>(), 0);
   if (events.size() > kMaxAppendBatch) {
     return done(ResourceExhausted("a batch holds at most " + std::to_string(kMaxAppendBatch) +
@@ -695,7 +711,7 @@ Status Ledger::Impl::ProcessEvent(Txn& txn, Prepared& p, size_t index, uint64_t 
     }
   }
   Candidate candidate{&p.view, seq, now, &signer};
-  TxnAdmissionState state(txn, keys, seq);
+  TxnAdmissionState state(txn, keys, candidate);
   RETURN_IF_ERROR(internal::ApplyIdentityRules(
       p.view, seq, signer, keys, [&](std::string_view principal) -> Status {
         if (options.admission == nullptr) {
@@ -810,7 +826,7 @@ void Ledger::Impl::WriterLoop() {
     if (!group_txn.empty()) {
       Store::Batch batch = store->NewBatch();
       group_txn.AddTo(batch);
-      written = store->Write(batch, /*sync=*/true);
+      written = store->Write(batch, options.sync_commits);
     }
     if (!written.ok()) {
       range = group_range;
@@ -1077,19 +1093,62 @@ Result<std::optional<uint64_t>> Ledger::FindEvent(ByteView event_id) const {
   return std::optional<uint64_t>(seq);
 }
 
-Result<std::vector<uint64_t>> Ledger::SubjectSequences(std::string_view subject) const {
+Result<std::vector<Ledger::StreamItem>> Ledger::SubjectStream(std::string_view subject) const {
   Bytes prefix(subject);
   prefix.push_back('\0');
-  std::vector<uint64_t> out;
+  std::vector<StreamItem> out;
   auto it = impl_->store->NewIterator(Column::kSubjects);
   uint64_t n = size();
   for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
-    if (it->key().size() != prefix.size() + 8) return Corruption("subject index key is malformed");
-    uint64_t seq = GetBigEndian64(it->key().substr(prefix.size()));
-    if (seq < n) out.push_back(seq);
+    if (it->key().size() != prefix.size() + 8 || it->value().size() != 18) {
+      return Corruption("subject index row of '" + std::string(subject) + "' is malformed");
+    }
+    StreamItem item;
+    item.sequence = GetBigEndian64(it->key().substr(prefix.size()));
+    if (item.sequence >= n) continue;  // not yet committed
+    ByteView v = it->value();
+    item.occurred_at = Time{static_cast<int64_t>(GetBigEndian64(v)), 0};
+    item.recorded_at = Time{static_cast<int64_t>(GetBigEndian64(v.substr(8))), 0};
+    item.type = static_cast<uint16_t>((uint8_t(v[16]) << 8) | uint8_t(v[17]));
+    out.push_back(item);
   }
   RETURN_IF_ERROR(it->status());
   return out;
+}
+
+Result<std::vector<EntryView>> Ledger::ReadEntries(const std::vector<uint64_t>& sequences) const {
+  std::vector<Bytes> keys;
+  keys.reserve(sequences.size());
+  for (uint64_t s : sequences) keys.push_back(internal::SequenceKey(s));
+  ASSIGN_OR_RETURN(auto rows, impl_->store->MultiGet(Column::kEntries, keys));
+  std::vector<EntryView> out;
+  out.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i]) return Corruption("entry " + std::to_string(sequences[i]) + " is missing");
+    auto entry = EntryView::Decode(*rows[i]);
+    if (!entry.ok()) return entry.status().WithContext("entry " + std::to_string(sequences[i]));
+    if (entry->sequence() != sequences[i]) {
+      return IntegrityViolation("entry " + std::to_string(sequences[i]) + " records sequence " +
+                                std::to_string(entry->sequence()));
+    }
+    out.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+Result<uint64_t> Ledger::SizeKnownAt(Time t) const {
+  // Binary search on recordedAt, which never decreases along the sequence.
+  uint64_t lo = 0, hi = size();
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    ASSIGN_OR_RETURN(EntryView e, ReadEntry(mid));
+    if (ReadTime(e.entry().getRecordedAt()) <= t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
 Result<std::optional<KeyInfo>> Ledger::FindKey(const Digest& key_id) const {
@@ -1193,6 +1252,7 @@ Status Ledger::RebuildProjections(Admission& admission,
   if (im.options.read_only) return FailedPrecondition("the ledger is open read-only");
   // Hold the writer off: nothing is appended while the tables are rebuilt.
   std::lock_guard<std::mutex> group_lock(im.group_mu);
+  im.rebuilding = true;
   {
     Store::Batch b = im.store->NewBatch();
     b.Put(Column::kMeta, kRebuildingKey, "1");
@@ -1229,8 +1289,8 @@ Status Ledger::RebuildProjections(Admission& admission,
         return false;
       }
       TxnKeyTable keys(txn, im, &unused_changes);
-      TxnAdmissionState state(txn, keys, e.sequence());
       Candidate c{&*view, e.sequence(), ReadTime(e.entry().getRecordedAt()), &*signer};
+      TxnAdmissionState state(txn, keys, c);
       Status s = admission.Admit(c, state);
       if (!s.ok()) {
         status = s.WithContext("entry " + std::to_string(e.sequence()) +
@@ -1249,7 +1309,28 @@ Status Ledger::RebuildProjections(Admission& admission,
   }
   Store::Batch done = im.store->NewBatch();
   done.Delete(Column::kMeta, kRebuildingKey);
-  return im.store->Write(done, true);
+  RETURN_IF_ERROR(im.store->Write(done, true));
+  im.rebuilding = false;
+  return Status::Ok();
+}
+
+bool Ledger::projections_rebuilding() const { return impl_->rebuilding; }
+
+Result<Digest> Ledger::ProjectionDigest() const {
+  const Hasher& hasher = impl_->hasher;
+  Digest acc = hasher.EmptyRoot();
+  for (Column c : {Column::kProjections, Column::kSubjects}) {
+    auto it = impl_->store->NewIterator(c);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string k = BigEndian64(it->key().size()), v = BigEndian64(it->value().size());
+      k.append(it->key());
+      v.append(it->value());
+      acc = hasher.Hash(acc.view(), k, v);
+    }
+    RETURN_IF_ERROR(it->status());
+    acc = hasher.Hash(acc.view(), "end of column");
+  }
+  return acc;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -80,6 +80,9 @@ class Ledger {
     size_t max_group_events = 8192;  // events per group commit
     int verify_threads = 0;          // signature-check pool size; 0: hardware concurrency
     std::string log_key_path;        // default: <folder>/log.key
+    // false: group commits are not fsynced (a power loss may lose the newest entries). Only for
+    // generating scenarios (the demo, benchmarks); never for a ledger of record.
+    bool sync_commits = true;
   };
 
   struct InitParams {
@@ -126,8 +129,20 @@ class Ledger {
   Status ForEachEntry(uint64_t begin, uint64_t end,
                       const std::function<bool(const EntryView&)>& fn) const;
   Result<std::optional<uint64_t>> FindEvent(ByteView event_id) const;
-  // Sequences of the events indexed under `subject`, in order.
-  Result<std::vector<uint64_t>> SubjectSequences(std::string_view subject) const;
+  // The events indexed under `subject` (by the admission rules), in sequence order, with what
+  // the index keeps of each: enough to filter by valid time and known-at without reading them.
+  struct StreamItem {
+    uint64_t sequence = 0;
+    Time occurred_at;
+    Time recorded_at;
+    uint16_t type = 0;  // the EventBody union discriminant
+  };
+  Result<std::vector<StreamItem>> SubjectStream(std::string_view subject) const;
+  // Reads many entries at once (one batched lookup). Missing entries are kCorruption.
+  Result<std::vector<EntryView>> ReadEntries(const std::vector<uint64_t>& sequences) const;
+  // The number of entries recorded at or before `t` (recordedAt never decreases): the
+  // sequence bound of "known at t".
+  Result<uint64_t> SizeKnownAt(Time t) const;
   // The key as recorded now (with its validity interval).
   Result<std::optional<KeyInfo>> FindKey(const Digest& key_id) const;
   Result<std::vector<KeyInfo>> AllKeys() const;
@@ -152,8 +167,14 @@ class Ledger {
   // ---- projections
   // Drops the projection and subject tables and folds the whole log through `admission`
   // again (no signature checks: verify does those). `progress(done, total)` is called as it goes.
+  // While it runs, and after one was interrupted until one completes, appends are refused and
+  // projections_rebuilding() is true (queries must refuse to read partial tables).
   Status RebuildProjections(Admission& admission,
                             const std::function<void(uint64_t, uint64_t)>& progress);
+  bool projections_rebuilding() const;
+  // A digest of every projection and subject-index row (a hash chain over the rows in key
+  // order): equal digests mean byte-identical tables. `rebuild` prints it before and after.
+  Result<Digest> ProjectionDigest() const;
   // Read-only access to the projections column for queries.
   Result<std::optional<Bytes>> GetProjection(ByteView key) const;
   Status ScanProjections(ByteView prefix,

@@ -1912,6 +1912,10 @@ Status DomainRules::Admit(const Candidate& candidate, AdmissionState& state) {
   Status s;
   switch (x.body.which()) {
     case Which::GENESIS:
+      // The tables' layout version, written by the fold of the first entry (so a rebuild
+      // writes it too); queries refuse tables of another version.
+      x.Put({name::kMeta, tables::kVersionKey}, Bytes(tables::kProjectionVersion));
+      break;
     case Which::NOTE:
       break;
     case Which::KEY_BOUND:

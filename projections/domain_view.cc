@@ -47,8 +47,6 @@ bool IndustryMatches(std::string_view scope_code, std::string_view code) {
   return !scope_code.empty() && code.substr(0, scope_code.size()) == scope_code;
 }
 
-namespace {
-
 std::optional<Channel> ChannelOf(DutyRole role) {
   switch (role) {
     case DutyRole::TERRITORIAL_SUPERVISION:
@@ -74,6 +72,8 @@ std::optional<Channel> ChannelOf(DutyRole role) {
       return std::nullopt;  // registrar and appointing authority reach no enterprise
   }
 }
+
+namespace {
 
 bool Contains(capnp::List<capnp::Text>::Reader list, std::string_view v) {
   for (auto t : list) {
@@ -214,61 +214,84 @@ Result<bool> DomainView::ScopeMatches(tables::DutyRow::Reader duty, const Place&
   return true;
 }
 
-Result<std::vector<Coverage>> DomainView::CoverageOf(const Place& place, int64_t t) const {
+Result<std::vector<Coverage>> DomainView::CoverageOf(const Place& place, int64_t t,
+                                                     uint64_t known_size) const {
+  return Coverages(place, t, known_size);
+}
+
+Result<std::vector<Coverage>> DomainView::CoverageEver(const Place& place,
+                                                       uint64_t known_size) const {
+  return Coverages(place, std::nullopt, known_size);
+}
+
+Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::optional<int64_t> at,
+                                                    uint64_t known_size) const {
   ASSIGN_OR_RETURN(auto chain, JurisdictionChain(place.jurisdiction));
   std::set<std::string> duty_ids;
   if (!place.enterprise.empty()) {
     RETURN_IF_ERROR(CollectDuties(tables::scope::kEnterprise, place.enterprise, &duty_ids));
   }
-  for (const auto& j : chain)
+  for (const auto& j : chain) {
     RETURN_IF_ERROR(CollectDuties(tables::scope::kJurisdiction, j, &duty_ids));
+  }
   std::set<std::string> prefixes;
   for (const auto& code : place.industries) {
     for (size_t n = 1; n <= code.size(); ++n) prefixes.insert(code.substr(0, n));
   }
-  for (const auto& p : prefixes)
+  for (const auto& p : prefixes) {
     RETURN_IF_ERROR(CollectDuties(tables::scope::kIndustry, p, &duty_ids));
+  }
 
   std::vector<Coverage> out;
   for (const auto& id : duty_ids) {
     ASSIGN_OR_RETURN(auto duty, Row<tables::DutyRow>(name::kDuty, id));
     if (!duty) continue;
     auto d = duty->get();
+    if (d.getAssignedSeq() >= known_size) continue;  // not yet recorded
     auto channel = ChannelOf(d.getRole());
     if (!channel) continue;
-    if (d.getFrom() > t || t >= d.getUntil()) continue;
+    int64_t until = d.getUntil();
+    uint64_t ended = d.getRevokedSeq();
+    if (ended != tables::kNoSeq && ended >= known_size) {  // revoked later than K
+      until = d.getPlannedUntil();
+      ended = tables::kNoSeq;
+    }
+    if (at && (d.getFrom() > *at || *at >= until)) continue;
     std::string via;
     ASSIGN_OR_RETURN(bool match, ScopeMatches(d, place, chain, &via));
     if (!match) continue;
-    out.push_back(Coverage{d.getHolder().cStr(), *channel, id, via, d.getFrom(), d.getUntil(),
-                           d.getAssignedSeq(), d.getRevokedSeq()});
+    out.push_back(Coverage{d.getHolder().cStr(), *channel, id, via, d.getFrom(), until,
+                           d.getAssignedSeq(), ended});
   }
-  // Industry mappings (三个必须): for each (code, org) the latest mapping row in force at T.
+  // Industry mappings (三个必须): per (code, org), the mapping rows in order of their start;
+  // each row holds until the next one for that pair (or forever), unless it ends the mapping.
   for (const auto& p : prefixes) {
-    std::map<std::string, std::pair<std::pair<int64_t, uint64_t>, MessageView<tables::MappingRow>>>
-        latest;
-    std::string prefix = Prefix({name::kMapping, p});
-    Status s = rows_.Scan(prefix, [&](ByteView, ByteView value) {
+    std::map<std::string, std::vector<MessageView<tables::MappingRow>>> by_org;
+    Status s = rows_.Scan(Prefix({name::kMapping, p}), [&](ByteView, ByteView value) {
       auto m = MessageView<tables::MappingRow>::Decode(value);
-      if (!m.ok() || (*m)->getFrom() > t) return true;
-      std::string org = (*m)->getOrg().cStr();
-      auto order = std::make_pair((*m)->getFrom(), (*m)->getSeq());
-      auto it = latest.find(org);
-      if (it == latest.end() || it->second.first < order) {
-        latest.erase(org);
-        latest.emplace(org, std::make_pair(order, std::move(*m)));
+      if (m.ok() && (*m)->getSeq() < known_size) {
+        by_org[(*m)->getOrg().cStr()].push_back(std::move(*m));
       }
       return true;
     });
     RETURN_IF_ERROR(s);
-    for (auto& [org, entry] : latest) {
-      auto m = entry.second.get();
-      if (m.getEnded()) continue;
-      std::string j = m.getJurisdiction().cStr();
-      if (!j.empty() && std::find(chain.begin(), chain.end(), j) == chain.end()) continue;
-      out.push_back(Coverage{"org:" + org, Channel::kSector, "",
-                             "industry " + p + " (三个必须 mapping)", m.getFrom(), tables::kForever,
-                             m.getSeq(), tables::kNoSeq});
+    for (auto& [org, rows] : by_org) {
+      std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+        return a->getFrom() != b->getFrom() ? a->getFrom() < b->getFrom()
+                                            : a->getSeq() < b->getSeq();
+      });
+      for (size_t i = 0; i < rows.size(); ++i) {
+        auto m = rows[i].get();
+        if (m.getEnded()) continue;
+        int64_t from = m.getFrom();
+        int64_t until = i + 1 < rows.size() ? rows[i + 1]->getFrom() : tables::kForever;
+        if (at && (from > *at || *at >= until)) continue;
+        std::string j = m.getJurisdiction().cStr();
+        if (!j.empty() && std::find(chain.begin(), chain.end(), j) == chain.end()) continue;
+        out.push_back(Coverage{"org:" + org, Channel::kSector, "",
+                               "industry " + p + " (三个必须 mapping)", from, until, m.getSeq(),
+                               i + 1 < rows.size() ? rows[i + 1]->getSeq() : tables::kNoSeq});
+      }
     }
   }
   return out;
@@ -280,7 +303,8 @@ Result<std::vector<PostInfo>> DomainView::AllPosts(const std::string& official) 
     auto p = MessageView<tables::PostRow>::Decode(value);
     if (!p.ok()) return true;
     out.push_back(PostInfo{(*p)->getOrg().cStr(), (*p)->getPost().cStr(), (*p)->getIsHead(),
-                           (*p)->getFrom(), (*p)->getUntil(), (*p)->getFromSeq()});
+                           (*p)->getFrom(), (*p)->getUntil(), (*p)->getFromSeq(),
+                           (*p)->getUntilSeq()});
     return true;
   });
   RETURN_IF_ERROR(s);
@@ -298,12 +322,22 @@ Result<std::vector<PostInfo>> DomainView::PostsAt(const std::string& official, i
 
 Result<std::vector<MessageView<tables::DutyRow>>> DomainView::DutiesOfHolderAt(
     const std::string& principal, int64_t t) const {
+  ASSIGN_OR_RETURN(auto all, DutiesOfHolder(principal));
+  std::vector<MessageView<tables::DutyRow>> out;
+  for (auto& duty : all) {
+    if (duty->getFrom() <= t && t < duty->getUntil()) out.push_back(std::move(duty));
+  }
+  return out;
+}
+
+Result<std::vector<MessageView<tables::DutyRow>>> DomainView::DutiesOfHolder(
+    const std::string& principal) const {
   std::set<std::string> ids;
   RETURN_IF_ERROR(CollectDuties(tables::scope::kHolder, principal, &ids));
   std::vector<MessageView<tables::DutyRow>> out;
   for (const auto& id : ids) {
     ASSIGN_OR_RETURN(auto duty, Row<tables::DutyRow>(name::kDuty, id));
-    if (duty && (*duty)->getFrom() <= t && t < (*duty)->getUntil()) out.push_back(std::move(*duty));
+    if (duty) out.push_back(std::move(*duty));
   }
   return out;
 }

@@ -71,6 +71,9 @@ enum class Channel {
   kApproval,  // 谁审批谁负责: signatories of its project approvals (views add these)
 };
 std::string_view ChannelName(Channel c);  // "territorial", "sector", ...
+// The channel a duty of `role` reaches enterprises through; none for registrar and appointing
+// authority, which reach no enterprise.
+std::optional<Channel> ChannelOf(schema::DutyRole role);
 
 // A place an enterprise is (or would be) in: used before an enterprise exists, too.
 struct Place {
@@ -97,7 +100,8 @@ struct PostInfo {
   bool is_head = false;
   int64_t from = 0;
   int64_t until = tables::kForever;
-  uint64_t seq = 0;
+  uint64_t seq = 0;                     // the appointment
+  uint64_t until_seq = tables::kNoSeq;  // the entry that ended it, if any
 };
 
 class DomainView {
@@ -120,14 +124,22 @@ class DomainView {
   // The org and its parent orgs (itself first).
   Result<std::vector<std::string>> OrgChain(const std::string& org) const;
 
-  // Every duty and industry mapping that reaches `place` at T.
-  Result<std::vector<Coverage>> CoverageOf(const Place& place, int64_t t) const;
+  // Every duty and industry mapping that reaches `place` at T, as recorded by the first
+  // `known_size` entries (later assignments are unknown; later revocations not yet made).
+  Result<std::vector<Coverage>> CoverageOf(const Place& place, int64_t t,
+                                           uint64_t known_size = tables::kNoSeq) const;
+  // Every duty and mapping that ever reached `place`, with its interval (as known).
+  Result<std::vector<Coverage>> CoverageEver(const Place& place,
+                                             uint64_t known_size = tables::kNoSeq) const;
 
   Result<std::vector<PostInfo>> PostsAt(const std::string& official, int64_t t) const;
   Result<std::vector<PostInfo>> AllPosts(const std::string& official) const;
   // Duties held by a principal ("official:<id>" / "org:<id>") that are in force at T.
   Result<std::vector<MessageView<tables::DutyRow>>> DutiesOfHolderAt(const std::string& principal,
                                                                      int64_t t) const;
+  // Every duty the principal was ever assigned (filter by assignedSeq for what was known).
+  Result<std::vector<MessageView<tables::DutyRow>>> DutiesOfHolder(
+      const std::string& principal) const;
 
   // Whether `principal` acts for `org` at T: it is the org's key, or an official holding a post
   // in it.
@@ -155,6 +167,9 @@ class DomainView {
  private:
   Status CollectDuties(std::string_view kind, const std::string& value,
                        std::set<std::string>* duty_ids) const;
+  // All coverage intervals of `place`; with `at`, only those in force then.
+  Result<std::vector<Coverage>> Coverages(const Place& place, std::optional<int64_t> at,
+                                          uint64_t known_size) const;
   Result<bool> ScopeMatches(tables::DutyRow::Reader duty, const Place& place,
                             const std::vector<std::string>& chain, std::string* via) const;
 

@@ -33,6 +33,7 @@ QueryResponse QueryRegistry::Run(const Ledger& ledger, const QueryRequest& reque
 QueryRegistry AllQueries() {
   QueryRegistry registry;
   RegisterLedgerQueries(registry);
+  RegisterDomainQueries(registry);
   return registry;
 }
 

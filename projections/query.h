@@ -59,6 +59,9 @@ class QueryRegistry {
 // "verify". Parameters are those of the commands of the same names.
 void RegisterLedgerQueries(QueryRegistry& registry);
 
+// The domain's views: "official", "enterprise", "park", "lapses" (projections/views.h).
+void RegisterDomainQueries(QueryRegistry& registry);
+
 // Every query dutyledger knows (ledger and domain), in one registry.
 QueryRegistry AllQueries();
 

@@ -20,6 +20,7 @@
 
 #include "ledger/admission.h"
 #include "ledger/codec.h"
+#include "ledger/ledger.h"
 #include "projections/schema/tables.capnp.h"
 
 namespace dutyledger::tables {
@@ -27,6 +28,11 @@ namespace dutyledger::tables {
 inline constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
 inline constexpr uint64_t kNoSeq = std::numeric_limits<uint64_t>::max();
 inline constexpr char kProjectionVersion[] = "1";
+inline constexpr char kVersionKey[] = "version";  // meta/version holds kProjectionVersion
+
+// Whether queries may read the tables: no rebuild in progress or interrupted, and the tables'
+// version is the one this build writes. kFailedPrecondition says what to run otherwise.
+Status CheckTables(const Ledger& ledger);
 
 // Builds a key from parts joined by '\0'.
 std::string Key(std::initializer_list<std::string_view> parts);

@@ -59,7 +59,7 @@ void AddLocationOptions(CLI::App* command, Location* location) {
   data->excludes(server);
 }
 
-void RunQuery(Context& ctx, const Location& location, const QueryRequest& request) {
+QueryResponse AskQuery(Context& ctx, const Location& location, const QueryRequest& request) {
   QueryResponse response;
   if (!location.server.empty()) {
     if (!ctx.remote_query) {
@@ -78,6 +78,11 @@ void RunQuery(Context& ctx, const Location& location, const QueryRequest& reques
       response = registry.Run(**ledger, request);
     }
   }
+  return response;
+}
+
+void RunQuery(Context& ctx, const Location& location, const QueryRequest& request) {
+  QueryResponse response = AskQuery(ctx, location, request);
   std::fwrite(response.output.data(), 1, response.output.size(), stdout);
   if (response.exit_code != 0) std::fprintf(stderr, "dutyledger: %s\n", response.error.c_str());
   ctx.exit_code = response.exit_code;

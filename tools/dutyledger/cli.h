@@ -46,6 +46,8 @@ void AddLocationOptions(CLI::App* command, Location* location);
 // Runs a query where `location` says (locally: a read-only open of the folder), prints its
 // output and error, and sets ctx.exit_code.
 void RunQuery(Context& ctx, const Location& location, const QueryRequest& request);
+// The same, returning the response instead of printing it.
+QueryResponse AskQuery(Context& ctx, const Location& location, const QueryRequest& request);
 
 // Prints "dutyledger: <message>" on stderr and returns the exit status for it: kExitUsage for a
 // usage error, kExitFailure otherwise.
@@ -72,6 +74,8 @@ class Progress {
 
 void RegisterLedgerCommands(CLI::App& app, Context& ctx);
 void RegisterAuditCommands(CLI::App& app, Context& ctx);
+void RegisterDomainCommands(CLI::App& app, Context& ctx);
+void RegisterInvestigationCommands(CLI::App& app, Context& ctx);
 
 }  // namespace dutyledger::cli
 

@@ -13,8 +13,8 @@
 #include "ledger/witness.h"
 #include "tools/dutyledger/cli.h"
 #include "tools/dutyledger/event_input.h"
-
 #include "tools/dutyledger/remote.h"
+
 namespace dutyledger::cli {
 namespace {
 
@@ -129,18 +129,6 @@ void AddAppend(CLI::App& app, Context& ctx) {
       ctx.exit_code = Fail(key.status());
       return;
     }
-    std::unique_ptr<Admission> admission;
-    auto ledger = remote ? Result<std::unique_ptr<Ledger>>(nullptr)
-                         : OpenLedger(ctx, loc.data, false, &admission);
-    if (!ledger.ok()) {
-      ctx.exit_code = Fail(ledger.status());
-      return;
-    }
-    EventJson json;
-    EventJson::Defaults defaults{remote ? remote->origin() : (*ledger)->origin(),
-                                 (*key)->public_key().id(), ctx.clock};
-    auto input = ReadAndSignEvents(file, json, defaults, **key);
-    if (!input.ok()) {
     // With --server the events are signed here and appended there (RemoteAppender).
     std::unique_ptr<RemoteAppender> remote;
     if (!loc.server.empty()) {
@@ -156,6 +144,18 @@ void AddAppend(CLI::App& app, Context& ctx) {
       ctx.exit_code = UsageError("give --data DIR or --server HOST:PORT");
       return;
     }
+    std::unique_ptr<Admission> admission;
+    auto ledger = remote ? Result<std::unique_ptr<Ledger>>(nullptr)
+                         : OpenLedger(ctx, loc.data, false, &admission);
+    if (!ledger.ok()) {
+      ctx.exit_code = Fail(ledger.status());
+      return;
+    }
+    EventJson json;
+    EventJson::Defaults defaults{remote ? remote->origin() : (*ledger)->origin(),
+                                 (*key)->public_key().id(), ctx.clock};
+    auto input = ReadAndSignEvents(file, json, defaults, **key);
+    if (!input.ok()) {
       ctx.exit_code =
           Fail(Status(input.status().code(), input.status().message() + " (nothing was written)"));
       return;

@@ -15,9 +15,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");
   dutyledger::cli::RegisterLedgerCommands(app, ctx);
+  dutyledger::cli::RegisterAuditCommands(app, ctx);
+  dutyledger::cli::RegisterDomainCommands(app, ctx);
+  dutyledger::cli::RegisterInvestigationCommands(app, ctx);
   dutyledger::cli::RegisterServerCommands(app, ctx);
   try {
-  dutyledger::cli::RegisterAuditCommands(app, ctx);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);

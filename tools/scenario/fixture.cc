@@ -289,10 +289,12 @@ Scenario FixtureScenario(uint64_t seed) {
   std::string hz_e06 = w.Hazard(day(500), "wu-fang", "hz-E06-1", "E06", "general", "液氨制冷",
                                 "液氨储罐区未设置泄漏报警", "inspection", i_e06);
   w.Order(day(500), "wu-fang", "ord-E06-1", "E06", {"hz-E06-1"}, day(530), i_e06, "设备主管");
-  // A correction: the hazard was a major one (reclassified by correction, with a reason).
-  w.Hazard(day(502), "wu-fang", "hz-E06-1", "E06", "major", "液氨制冷",
+  // A correction two days later: the hazard found that day was a major one (the corrected
+  // record keeps the day it was found, and is recorded when the correction was made).
+  w.Hazard(day(500), "wu-fang", "hz-E06-1", "E06", "major", "液氨制冷",
            "液氨储罐区未设置泄漏报警和紧急切断装置", "inspection", i_e06, "MEM10-2023#液氨(2)",
            J().s("supersedes", hz_e06).s("correctionReason", "复核后认定为重大事故隐患"));
+  s.mutable_steps().back().recorded_at = day(502);
   w.Statistics(day(560), "E06", "E06", day(455), day(545), 3, 2, 1, 0);
 
   // A mistaken inspection record is withdrawn by whoever made it.

@@ -103,7 +103,8 @@ Status WriteAppendInputs(const Scenario& s, const std::string& dir) {
 }
 
 Result<std::unique_ptr<Ledger>> Play(const Scenario& s, const std::string& path, ManualClock& clock,
-                                     Admission* admission) {
+                                     Admission* admission, bool sync_commits,
+                                     const std::function<void(size_t, size_t)>& progress) {
   clock.Set(s.start());
   Ledger::InitParams init;
   init.origin = s.origin();
@@ -114,10 +115,11 @@ Result<std::unique_ptr<Ledger>> Play(const Scenario& s, const std::string& path,
   options.admission = admission;
   options.checkpoint_every_entries = 1000;
   options.checkpoint_every_nanos = 24 * Time::kNanosPerHour;
+  options.sync_commits = sync_commits;
   ASSIGN_OR_RETURN(auto ledger, Ledger::Create(path, init, options));
   EventJson json;
   const auto& steps = s.steps();
-  size_t i = 0;
+  size_t i = 0, batches = 0;
   while (i < steps.size()) {
     size_t j = i;
     std::vector<SignedEvent> batch;
@@ -143,6 +145,7 @@ Result<std::unique_ptr<Ledger>> Play(const Scenario& s, const std::string& path,
                                     steps[i + failed].type + " by " + steps[i].actor + ")");
     }
     i = j;
+    if (progress && (++batches % 256 == 0 || i == steps.size())) progress(i, steps.size());
   }
   RETURN_IF_ERROR(ledger->SignCheckpoint().status());
   return ledger;

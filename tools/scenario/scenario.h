@@ -8,6 +8,7 @@
 #define DUTYLEDGER_TOOLS_SCENARIO_SCENARIO_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -84,8 +85,11 @@ Status WriteAppendInputs(const Scenario& s, const std::string& dir);
 // Plays a scenario into a ledger in process: creates it in `path` with the scenario's root key
 // and appends the steps in order, moving `clock` to each step's recorded time. Batches
 // consecutive steps by one actor recorded at the same time. Returns the ledger.
+// `sync_commits` false: faster, not durable against power loss (Ledger::Options); `progress`
+// (optional) is called with (steps done, steps) as it goes.
 Result<std::unique_ptr<Ledger>> Play(const Scenario& s, const std::string& path, ManualClock& clock,
-                                     Admission* admission);
+                                     Admission* admission, bool sync_commits = true,
+                                     const std::function<void(size_t, size_t)>& progress = nullptr);
 
 }  // namespace dutyledger::scenario
 

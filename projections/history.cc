@@ -1,0 +1,137 @@
+#include "projections/history.h"
+
+#include <algorithm>
+
+#include "ledger/codec.h"
+#include "projections/tables.h"
+
+namespace dutyledger {
+
+namespace name = tables::name;
+
+Result<QueryTime> QueryTime::Parse(const Ledger& ledger, Clock& clock, const std::string& valid_at,
+                                   const std::string& known_at) {
+  QueryTime q;
+  Time now = clock.Now().WithOffset(480);
+  if (valid_at.empty()) {
+    q.valid_at = now;
+  } else {
+    ASSIGN_OR_RETURN(q.valid_at, ParseTimeArgument(valid_at, 480));
+  }
+  if (known_at.empty()) {
+    q.known_at = now;
+    q.known_size = ledger.size();
+  } else {
+    ASSIGN_OR_RETURN(q.known_at, ParseTimeArgument(known_at, 480));
+    ASSIGN_OR_RETURN(q.known_size, ledger.SizeKnownAt(q.known_at));
+  }
+  return q;
+}
+
+History::History(const Ledger& ledger, QueryTime time)
+    : ledger_(ledger), time_(time), rows_(ledger), domain_(rows_) {}
+
+Status History::Load(const std::vector<uint64_t>& seqs) {
+  std::vector<uint64_t> missing;
+  for (uint64_t s : seqs) {
+    if (!records_.count(s)) missing.push_back(s);
+  }
+  if (missing.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto entries, ledger_.ReadEntries(missing));
+  const Hasher& hasher = ledger_.hasher();
+  for (auto& e : entries) {
+    ASSIGN_OR_RETURN(EventView body, EventView::Decode(e.body_bytes()));
+    auto r = std::make_unique<Record>(std::move(body));
+    r->seq = e.sequence();
+    r->occurred = ReadTime(r->body().getOccurredAt());
+    r->recorded = ReadTime(e.entry().getRecordedAt());
+    r->leaf = hasher.LeafHash(e.bytes());
+    auto id = r->body().getEventId();
+    r->event_id.assign(reinterpret_cast<const char*>(id.begin()), id.size());
+    r->late = r->recorded.unix_nanos - r->occurred.unix_nanos > time_.late_threshold_nanos;
+    r->after_valid = r->recorded > time_.valid_at && r->occurred <= time_.valid_at;
+    // Superseded or withdrawn, as known at K.
+    ASSIGN_OR_RETURN(auto mark, tables::Read<tables::CorrectionRow>(
+                                    [this](ByteView k) { return rows_.Get(k); },
+                                    tables::Key({name::kCorrection, r->event_id})));
+    if (mark && (*mark)->getSeq() < time_.known_size) {
+      ((*mark)->getWithdrawn() ? r->withdrawn : r->superseded) = true;
+      r->correction_reason = (*mark)->getReason().cStr();
+    }
+    auto key_id = r->body().getSignerKeyId();
+    auto digest =
+        Digest::FromBytes(ByteView(reinterpret_cast<const char*>(key_id.begin()), key_id.size()));
+    if (digest) {
+      auto cached = principals_.find(*digest);
+      if (cached == principals_.end()) {
+        ASSIGN_OR_RETURN(auto key, ledger_.FindKey(*digest));
+        cached = principals_.emplace(*digest, key ? key->principal : "unknown key").first;
+      }
+      r->signer = cached->second;
+    }
+    records_[r->seq] = std::move(r);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<const Record*>> History::Stream(const std::string& subject, bool until_valid) {
+  ASSIGN_OR_RETURN(auto items, ledger_.SubjectStream(subject));
+  std::vector<uint64_t> wanted;
+  for (const auto& item : items) {
+    if (item.sequence >= time_.known_size) continue;
+    if (until_valid && item.occurred_at > time_.valid_at) continue;
+    wanted.push_back(item.sequence);
+  }
+  RETURN_IF_ERROR(Load(wanted));
+  std::vector<const Record*> out;
+  for (uint64_t s : wanted) out.push_back(records_.at(s).get());
+  std::stable_sort(out.begin(), out.end(), [](const Record* a, const Record* b) {
+    return a->occurred != b->occurred ? a->occurred < b->occurred : a->seq < b->seq;
+  });
+  return out;
+}
+
+Result<const Record*> History::At(uint64_t seq) {
+  if (seq >= time_.known_size) return NotFound("entry " + std::to_string(seq) + " not known");
+  RETURN_IF_ERROR(Load({seq}));
+  return records_.at(seq).get();
+}
+
+void History::FillEvidence(const Record& r, views::Evidence::Builder out) const {
+  out.setSequence(r.seq);
+  out.setLeafHash(capnp::Data::Reader(r.leaf.data(), Digest::kSize));
+  out.setEventId(capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(r.event_id.data()),
+                                     r.event_id.size()));
+  out.setType(r.event.type_name());
+  out.setSigner(r.signer);
+  WriteTime(out.initOccurredAt(), r.occurred);
+  WriteTime(out.initRecordedAt(), r.recorded.WithOffset(480));
+  out.setLate(r.late);
+  // Evidence for the state at T recorded after T: about T or before (or retroactive).
+  out.setRecordedAfterQuery(r.recorded > time_.valid_at);
+  out.setSuperseded(r.superseded);
+  out.setWithdrawn(r.withdrawn);
+}
+
+std::string History::NameOf(const std::string& principal) {
+  auto cached = names_.find(principal);
+  if (cached != names_.end()) return cached->second;
+  std::string result;
+  if (std::string id = PrincipalId(principal, "official"); !id.empty()) {
+    auto row = domain_.Row<tables::OfficialRow>(name::kOfficial, id);
+    if (row.ok() && *row) result = (**row)->getName().cStr();
+  } else if (std::string id = PrincipalId(principal, "org"); !id.empty()) {
+    auto row = domain_.Row<tables::OrgRow>(name::kOrg, id);
+    if (row.ok() && *row) result = (**row)->getName().cStr();
+  } else if (std::string id = PrincipalId(principal, "enterprise"); !id.empty()) {
+    auto row = domain_.Row<tables::EnterpriseRow>(name::kEnterprise, id);
+    if (row.ok() && *row) result = (**row)->getName().cStr();
+  } else if (std::string id = PrincipalId(principal, "jurisdiction"); !id.empty()) {
+    auto row = domain_.Row<tables::JurisdictionRow>(name::kJurisdiction, id);
+    if (row.ok() && *row) result = (**row)->getName().cStr();
+  }
+  names_[principal] = result;
+  return result;
+}
+
+}  // namespace dutyledger

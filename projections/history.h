@@ -1,0 +1,91 @@
+// History: the events behind a view, read bitemporally.
+//
+// A view answers "the world as it was at T (valid time), as recorded by K (transaction time)".
+// The loader reads a subject's stream (the subject index the admission rules keep), keeps the
+// events recorded by K, and marks each: late (recorded long after it occurred), recorded after
+// T, superseded or withdrawn (as known at K). It never reads the whole log: only the streams a
+// view names, and the entries in them.
+//
+// Not thread-safe; one per query.
+#ifndef DUTYLEDGER_PROJECTIONS_HISTORY_H_
+#define DUTYLEDGER_PROJECTIONS_HISTORY_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "projections/domain_view.h"
+#include "projections/schema/views.capnp.h"
+
+namespace dutyledger {
+
+struct QueryTime {
+  Time valid_at;            // T
+  Time known_at;            // K
+  uint64_t known_size = 0;  // entries recorded by K
+  int64_t late_threshold_nanos = 72 * Time::kNanosPerHour;
+
+  // T and K from --valid-at / --known-at (either may be empty: now); dates mean end of day
+  // in UTC+8.
+  static Result<QueryTime> Parse(const Ledger& ledger, Clock& clock, const std::string& valid_at,
+                                 const std::string& known_at);
+};
+
+// One event, as the views see it.
+struct Record {
+  explicit Record(EventView e) : event(std::move(e)) {}
+
+  uint64_t seq = 0;
+  Time occurred;
+  Time recorded;
+  EventView event;
+  Digest leaf;
+  Bytes event_id;
+  std::string signer;        // the signer's principal
+  bool late = false;         // recorded more than the threshold after it occurred
+  bool after_valid = false;  // recorded after T about T or before
+  bool superseded = false;   // replaced by a correction recorded by K
+  bool withdrawn = false;    // withdrawn by K
+  std::string correction_reason;
+
+  schema::EventBody::Reader body() const { return event.body(); }
+  bool effective() const { return !superseded && !withdrawn; }
+};
+
+class History {
+ public:
+  History(const Ledger& ledger, QueryTime time);
+
+  const QueryTime& time() const { return time_; }
+  const Ledger& ledger() const { return ledger_; }
+  DomainView& domain() { return domain_; }
+
+  // The records of a subject's stream recorded by K, in (occurredAt, sequence) order.
+  // `until_valid`: only those that occurred at or before T.
+  Result<std::vector<const Record*>> Stream(const std::string& subject, bool until_valid = true);
+  Result<const Record*> At(uint64_t seq);
+
+  // The evidence form of a record.
+  void FillEvidence(const Record& r, views::Evidence::Builder out) const;
+
+  // Names for principals ("official:x" → 王刚; "org:y" → body name; enterprises by name).
+  std::string NameOf(const std::string& principal);
+
+ private:
+  Status Load(const std::vector<uint64_t>& seqs);
+
+  const Ledger& ledger_;
+  QueryTime time_;
+  LedgerRows rows_;
+  DomainView domain_;
+  std::map<uint64_t, std::unique_ptr<Record>> records_;
+  std::map<Digest, std::string> principals_;
+  std::map<std::string, std::string> names_;
+};
+
+}  // namespace dutyledger
+
+#endif  // DUTYLEDGER_PROJECTIONS_HISTORY_H_

@@ -1,0 +1,1024 @@
+#include "projections/lapses.h"
+
+#include <algorithm>
+#include <set>
+
+#include "projections/tables.h"
+
+namespace dutyledger {
+
+namespace sc = schema;
+using Which = sc::EventBody::Which;
+namespace name = tables::name;
+
+namespace {
+
+constexpr int64_t kDay = Time::kNanosPerDay;
+constexpr int64_t kHour = Time::kNanosPerHour;
+
+Time Plus(Time t, double nanos) { return t.PlusNanos(static_cast<int64_t>(nanos)); }
+
+std::string Str(capnp::Text::Reader t) { return t.cStr(); }
+
+std::string DayText(Time t) { return FormatRfc3339(t.WithOffset(480)).substr(0, 10); }
+
+std::string Days(int64_t nanos) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(nanos) / kDay);
+  return buf;
+}
+
+// Defaults: reference/domain.md §5.
+const std::map<std::pair<std::string, std::string>, double>& Defaults() {
+  static const auto* d = new std::map<std::pair<std::string, std::string>, double>{
+      {{"L1", "blind_spot_grace_days"}, 0},
+      {{"L2", "vacancy_grace_days"}, 30},
+      {{"L3", "plenary_max_interval_days"}, 183},
+      {{"L3", "thematic_max_interval_days"}, 92},
+      {{"L4", "task_grace_days"}, 0},
+      {{"L5", "key_target_interval_days"}, 92},
+      {{"L5", "general_interval_days"}, 365},
+      {{"L6", "n"}, 3},
+      {{"L6", "window_days"}, 365},
+      {{"L7", "self_report_grace_days"}, 0},
+      {{"L8", "major_action_hours"}, 24},
+      {{"L9", "listing_days"}, 7},
+      {{"L10", "grace_days"}, 0},
+      {{"L11", "review_days"}, 10},
+      {{"L12", "escalation_days"}, 15},
+      {{"L15", "penalties_in_180_days"}, 3},
+      {{"L15", "penalties_in_365_days"}, 4},
+      {{"L15", "request_days"}, 30},
+      {{"L21", "unit_report_hours"}, 1},
+      {{"L21", "relay_hours"}, 2},
+      {{"L21", "update_days"}, 30},
+      {{"L21", "update_days_road_fire"}, 7},
+      {{"L22", "investigation_days"}, 60},
+      {{"L22", "extension_days"}, 60},
+      {{"L26", "handover_grace_days"}, 0},
+      {{"L29", "repeat_window_days"}, 365},
+      {{"L30", "late_record_threshold_hours"}, 72},
+  };
+  return *d;
+}
+
+}  // namespace
+
+const std::vector<RuleInfo>& LapseRules() {
+  static const std::vector<RuleInfo> rules = {
+      {"L1", "Blind spot: no territorial or no sector supervisor", "监管盲区"},
+      {"L2", "Vacant first-responsible post or committee chair", "第一责任人/安委会主任空缺"},
+      {"L3", "No safety committee meeting in the required interval", "安委会未按期召开会议"},
+      {"L4", "Committee task overdue", "安委会督办事项逾期"},
+      {"L5", "Inspection coverage: not inspected within the planned interval", "未按频次监督检查"},
+      {"L6", "Formalism signal: repeated no-finding inspections before a hazard or accident",
+       "检查流于形式"},
+      {"L7", "Major hazard not reported by the enterprise", "重大事故隐患未报告"},
+      {"L8", "Major hazard not acted on", "重大事故隐患未及时处置"},
+      {"L9", "Major hazard not listed for supervision", "重大事故隐患未挂牌督办"},
+      {"L10", "Rectification order overdue", "整改逾期"},
+      {"L11", "Re-inspection overdue", "逾期未复查"},
+      {"L12", "Failed review not escalated", "复查不合格未依法处理"},
+      {"L14", "Operating while suspended", "停产期间违规生产"},
+      {"L15", "Closure trigger without a closure request", "符合关闭条件未提请关闭"},
+      {"L17", "Non-compliant approval", "违规审批/验收"},
+      {"L18", "Three-simultaneities (三同时) breach", "违反“三同时”"},
+      {"L21", "Accident reported late", "事故迟报"},
+      {"L22", "Accident investigation overdue", "事故调查超期"},
+      {"L26", "Handover gap", "职责交接断档"},
+      {"L29", "Recurrence of the same hazard", "同类隐患反复出现"},
+      {"L30", "Records made or corrected after an accident", "事故后补录或更正记录"},
+  };
+  return rules;
+}
+
+const RuleInfo* FindRule(const std::string& id) {
+  for (const auto& r : LapseRules()) {
+    if (id == r.id) return &r;
+  }
+  return nullptr;
+}
+
+Result<LapseParameters> LapseParameters::Load(History& history) {
+  LapseParameters p;
+  uint64_t known = history.time().known_size;
+  Status s = history.ledger().ScanProjections(
+      tables::Prefix({name::kParameters}), [&](ByteView, ByteView value) {
+        auto row = MessageView<tables::ParameterSetRow>::Decode(value);
+        if (!row.ok() || (*row)->getSeq() >= known) return true;
+        Set set{Str((*row)->getVersion()), (*row)->getFrom(), {}};
+        for (auto param : (*row)->getParameters()) {
+          set.values[{Str(param.getRule()), Str(param.getName())}] = param.getValue();
+        }
+        p.sets_.push_back(std::move(set));
+        return true;
+      });
+  RETURN_IF_ERROR(s);
+  std::stable_sort(p.sets_.begin(), p.sets_.end(),
+                   [](const Set& a, const Set& b) { return a.from < b.from; });
+  return p;
+}
+
+LapseParameters::Value LapseParameters::Get(const std::string& rule, const std::string& name,
+                                            Time t) const {
+  for (auto it = sets_.rbegin(); it != sets_.rend(); ++it) {
+    if (it->from > t.unix_nanos) continue;
+    auto v = it->values.find({rule, name});
+    if (v != it->values.end()) return Value{v->second, it->version};
+  }
+  auto d = Defaults().find({rule, name});
+  return Value{d == Defaults().end() ? 0.0 : d->second, "default"};
+}
+
+double LapseEngine::P(LapseFinding* f, const std::string& rule, const std::string& name, Time at) {
+  auto v = params_.Get(rule, name, at);
+  if (v.version != "default") f->parameter_version = v.version;
+  f->parameters.emplace_back(rule, name, v.value);
+  return v.value;
+}
+
+Result<const Record*> LapseEngine::DutyRecord(uint64_t seq) { return history_.At(seq); }
+
+// ---------------------------------------------------------------------------------------------
+
+Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding>* out) {
+  const Time T = history_.time().valid_at;
+  const uint64_t known = history_.time().known_size;
+  const std::string subject = "enterprise:" + f.id;
+  Place place{f.id, f.jurisdiction, f.industries};
+  auto make = [&](const std::string& rule, Time start) {
+    LapseFinding l;
+    l.rule = rule;
+    l.window_start = start;
+    l.subject = subject;
+    l.place = place;
+    return l;
+  };
+  auto emit = [&](LapseFinding l) { out->push_back(std::move(l)); };
+  const Record* registration = f.records.empty() ? nullptr : f.records.front();
+
+  // L1 blind spot: gaps in territorial or sector coverage since registration.
+  if (!f.closed) {
+    ASSIGN_OR_RETURN(auto ever, history_.domain().CoverageEver(place, known));
+    for (bool sector : {false, true}) {
+      std::vector<std::pair<int64_t, int64_t>> spans;
+      for (const auto& c : ever) {
+        bool match = sector ? c.channel == Channel::kSector : c.channel == Channel::kTerritorial;
+        if (match) spans.emplace_back(c.from, c.until);
+      }
+      std::sort(spans.begin(), spans.end());
+      LapseFinding probe = make("L1", f.registered);
+      double grace = P(&probe, "L1", "blind_spot_grace_days", f.registered) * kDay;
+      int64_t cursor = f.registered.unix_nanos;
+      auto gap = [&](int64_t from, std::optional<int64_t> to) {
+        int64_t end = to ? *to : T.unix_nanos;
+        if (end - from <= grace) return;
+        LapseFinding l = probe;
+        l.window_start = Time{from, 480};
+        if (to) l.window_end = Time{*to, 480};
+        l.summary = std::string("no ") +
+                    (sector ? "sector supervisor (三个必须: no department "
+                              "mapped to its industry codes)"
+                            : "territorial supervisor (属地)") +
+                    " for " + Days(end - from) + " days";
+        if (registration) l.evidence.push_back(registration);
+        emit(std::move(l));
+      };
+      for (const auto& [from, until] : spans) {
+        if (from > T.unix_nanos) break;
+        if (from > cursor) gap(cursor, from);
+        cursor = std::max(cursor, until);
+      }
+      if (cursor < T.unix_nanos) gap(cursor, std::nullopt);
+    }
+    RETURN_IF_ERROR(Handovers(ever, subject, place, out));
+  }
+
+  // L5 inspection coverage.
+  if (!f.closed) {
+    std::vector<const InspectionFact*> insp;
+    for (const auto& i : f.inspections) {
+      if (i.mode != sc::InspectionMode::ENTERPRISE_SELF_CHECK) insp.push_back(&i);
+    }
+    auto key_target_at = [&](Time t) {
+      bool k = false;
+      for (const auto& [when, designated] : f.key_target_changes) {
+        if (when <= t) k = designated;
+      }
+      return k;
+    };
+    Time last = f.registered;
+    const Record* last_record = registration;
+    auto check = [&](Time next, const Record* next_record, bool open) {
+      LapseFinding l = make("L5", last);
+      bool key = key_target_at(last);
+      double interval =
+          P(&l, "L5", key ? "key_target_interval_days" : "general_interval_days", last) * kDay;
+      Time due = Plus(last, interval);
+      if (next <= due) return;
+      l.window_start = due;
+      if (!open) l.window_end = next;
+      l.summary = std::string(key ? "key target" : "enterprise") + " not inspected for " +
+                  Days(next.unix_nanos - last.unix_nanos) + " days (since " + DayText(last) + ")";
+      if (last_record) l.evidence.push_back(last_record);
+      if (next_record) l.evidence.push_back(next_record);
+      emit(std::move(l));
+    };
+    for (const auto* i : insp) {
+      check(i->at, i->record, false);
+      last = i->at;
+      last_record = i->record;
+    }
+    check(T, nullptr, true);
+  }
+
+  // L6 formalism: n no-finding inspections within the window before a hazard found by
+  // others, or an accident.
+  {
+    struct Trigger {
+      Time at;
+      const Record* record;
+      std::set<std::string> finders;
+      std::string what;
+    };
+    std::vector<Trigger> triggers;
+    for (const auto& [id, h] : f.hazards) {
+      std::set<std::string> finders;
+      if (h.source == sc::HazardSource::INSPECTION) {
+        for (const auto& i : f.inspections) {
+          if (i.id == h.inspection) finders.insert(i.inspectors.begin(), i.inspectors.end());
+        }
+      }
+      triggers.push_back({h.identified, h.records.front(), finders, "hazard " + id});
+    }
+    for (const auto& [id, a] : f.accidents) {
+      triggers.push_back({a.accident_at, a.records.front(), {}, "accident " + id});
+    }
+    for (const auto& tr : triggers) {
+      LapseFinding l = make("L6", tr.at);
+      double n = P(&l, "L6", "n", tr.at);
+      double window = P(&l, "L6", "window_days", tr.at) * kDay;
+      std::vector<const InspectionFact*> empty;
+      std::set<std::string> inspectors;
+      for (const auto& i : f.inspections) {
+        if (i.mode == sc::InspectionMode::ENTERPRISE_SELF_CHECK || !i.no_findings) continue;
+        if (i.at >= tr.at || i.at.unix_nanos < tr.at.unix_nanos - window) continue;
+        bool same = false;
+        for (const auto& who : i.inspectors) same |= tr.finders.count(who) > 0;
+        if (same) continue;  // found by the same inspectors: not "found by others"
+        empty.push_back(&i);
+        inspectors.insert(i.inspectors.begin(), i.inspectors.end());
+      }
+      if (empty.size() < n) continue;
+      l.window_start = empty.front()->at;
+      l.window_end = tr.at;
+      std::string who;
+      for (const auto& i : inspectors) who += (who.empty() ? "" : ", ") + i;
+      l.summary = std::to_string(empty.size()) + " inspections found nothing (by " + who +
+                  ") before " + tr.what + " on " + DayText(tr.at);
+      for (const auto* i : empty) l.evidence.push_back(i->record);
+      l.evidence.push_back(tr.record);
+      for (const auto& i : inspectors) l.extra_holders.push_back("official:" + i);
+      emit(std::move(l));
+    }
+  }
+
+  // L7, L8, L9: major hazards.
+  for (const auto& [id, h] : f.hazards) {
+    if (!h.major_since) continue;
+    Time major = *h.major_since;
+    bool by_inspector = h.source != sc::HazardSource::SELF_CHECK;
+    // L7: found by others with no earlier self-report.
+    if (by_inspector) {
+      LapseFinding l = make("L7", major);
+      double grace = P(&l, "L7", "self_report_grace_days", major) * kDay;
+      if (!h.self_reported || h.self_reported->unix_nanos > major.unix_nanos + grace) {
+        if (h.self_reported) l.window_end = *h.self_reported;
+        l.summary =
+            "major hazard " + id + " (" + h.type + ") was found by " +
+            std::string(h.source == sc::HazardSource::ACCIDENT ? "an accident" : "inspectors") +
+            ", not reported by the enterprise (Art 41)";
+        l.evidence = h.records;
+        emit(std::move(l));
+      }
+    }
+    // L8: no order or on-site measure within the window after it was known as major.
+    if (by_inspector) {
+      LapseFinding l = make("L8", major);
+      double hours = P(&l, "L8", "major_action_hours", major) * kHour;
+      std::optional<Time> action;
+      std::vector<const Record*> actions;
+      for (const auto& o : h.orders) {
+        auto it = f.orders.find(o);
+        if (it != f.orders.end()) {
+          if (!action || it->second.issued < *action) action = it->second.issued;
+          actions.push_back(it->second.issued_record);
+        }
+      }
+      for (const auto& [mid, m] : f.measures) {
+        if (std::find(m.hazards.begin(), m.hazards.end(), id) == m.hazards.end()) continue;
+        if (!action || m.imposed < *action) action = m.imposed;
+        actions.push_back(m.records.front());
+      }
+      Time due = Plus(major, hours);
+      bool late = action ? *action > due : T > due;
+      if (late) {
+        if (action) l.window_end = *action;
+        l.summary = "major hazard " + id + ": no rectification order or on-site measure within " +
+                    std::to_string(static_cast<int>(hours / kHour)) + " hours" +
+                    (action ? " (first action " + DayText(*action) + ")" : "") +
+                    " (Art 65(3), Art 90(4))";
+        l.evidence = h.records;
+        l.evidence.insert(l.evidence.end(), actions.begin(), actions.end());
+        emit(std::move(l));
+      }
+    }
+    // L9: not listed for supervision within the window.
+    {
+      LapseFinding l = make("L9", major);
+      double days = P(&l, "L9", "listing_days", major) * kDay;
+      Time due = Plus(major, days);
+      bool closed_in_time = h.closed && *h.closed <= due;
+      bool late = h.listed ? *h.listed > due : (T > due && !closed_in_time);
+      if (late && !closed_in_time) {
+        l.window_start = due;
+        if (h.listed) l.window_end = *h.listed;
+        l.summary = "major hazard " + id + " not listed for supervision (挂牌督办) within " +
+                    std::to_string(static_cast<int>(days / kDay)) + " days";
+        l.evidence = h.records;
+        emit(std::move(l));
+      }
+    }
+  }
+
+  // L10, L11, L12: orders.
+  std::vector<Time> escalations;
+  for (const auto& [cid, c] : f.cases) {
+    escalations.push_back(c.opened);
+    for (const auto& p : c.penalties) escalations.push_back(p.decided);
+  }
+  for (const auto& s : f.suspensions) escalations.push_back(s.from);
+  for (const auto& [oid, o] : f.orders) {
+    std::optional<Time> first_report;
+    for (Time r : o.reports) {
+      if (!first_report || r < *first_report) first_report = r;
+    }
+    {  // L10
+      LapseFinding l = make("L10", o.deadline);
+      double grace = P(&l, "L10", "grace_days", o.deadline) * kDay;
+      Time due = Plus(o.deadline, grace);
+      bool reviewed_before =
+          !o.reviews.empty() && o.reviews.front().first <= due && o.reviews.front().second;
+      if (!reviewed_before && (first_report ? *first_report > due : T > due)) {
+        if (first_report) l.window_end = *first_report;
+        l.summary = "order " + oid + (o.order_no.empty() ? "" : " (" + o.order_no + ")") +
+                    " passed its deadline " + DayText(o.deadline) + " with no rectification report";
+        l.evidence = o.records;
+        l.extra_holders.push_back(o.issued_by);
+        emit(std::move(l));
+      }
+    }
+    {  // L11: a review within N days of each report, and of the deadline without a report.
+      LapseFinding proto = make("L11", o.deadline);
+      double days = P(&proto, "L11", "review_days", o.deadline) * kDay;
+      std::vector<Time> starts = o.reports;
+      if (!first_report || *first_report > o.deadline) starts.push_back(o.deadline);
+      std::sort(starts.begin(), starts.end());
+      std::optional<Time> covered_until;
+      for (Time s : starts) {
+        if (covered_until && s <= *covered_until) continue;
+        Time due = Plus(s, days);
+        std::optional<Time> review;
+        for (const auto& [when, passed] : o.reviews) {
+          if (when >= s && (!review || when < *review)) review = when;
+        }
+        if (review && *review <= due) {
+          covered_until = *review;
+          continue;
+        }
+        if (!review && T <= due) continue;
+        if (o.passed() && review && o.reviews.back().first < s) continue;
+        LapseFinding l = proto;
+        l.window_start = due;
+        if (review) l.window_end = *review;
+        l.summary = "order " + oid + ": no re-inspection (复查) within " +
+                    std::to_string(static_cast<int>(days / kDay)) + " days of the " +
+                    (s == o.deadline ? "deadline" : "enterprise's report") + " of " + DayText(s);
+        l.evidence = o.records;
+        l.extra_holders.push_back(o.issued_by);
+        emit(std::move(l));
+        covered_until = review ? *review : T;
+      }
+    }
+    for (const auto& [when, passed] : o.reviews) {  // L12
+      if (passed) continue;
+      LapseFinding l = make("L12", when);
+      double days = P(&l, "L12", "escalation_days", when) * kDay;
+      Time due = Plus(when, days);
+      std::optional<Time> escalated;
+      for (Time e : escalations) {
+        if (e >= when && (!escalated || e < *escalated)) escalated = e;
+      }
+      if (escalated ? *escalated > due : T > due) {
+        l.window_start = due;
+        if (escalated) l.window_end = *escalated;
+        l.summary = "order " + oid + " failed its review on " + DayText(when) +
+                    " with no case, penalty or suspension within " +
+                    std::to_string(static_cast<int>(days / kDay)) + " days (Art 102)";
+        l.evidence = o.records;
+        emit(std::move(l));
+      }
+    }
+  }
+
+  // L14 operating while suspended: an accident or production milestone during a suspension.
+  for (const auto& s : f.suspensions) {
+    auto during = [&](Time t) { return s.from <= t && (!s.until || t < *s.until); };
+    for (const auto& [aid, a] : f.accidents) {
+      if (!during(a.accident_at)) continue;
+      LapseFinding l = make("L14", a.accident_at);
+      l.window_start = s.from;
+      l.window_end = a.accident_at;
+      l.summary = "accident " + aid + " on " + DayText(a.accident_at) +
+                  " while the enterprise was suspended (since " + DayText(s.from) + ")";
+      l.evidence = {s.record, a.records.front()};
+      emit(std::move(l));
+    }
+    for (const auto& [pid, p] : f.projects) {
+      for (const auto& [m, when] : p.milestones) {
+        if ((m != sc::Milestone::TRIAL_RUN && m != sc::Milestone::PRODUCTION_STARTED) ||
+            !during(when)) {
+          continue;
+        }
+        LapseFinding l = make("L14", when);
+        l.window_start = s.from;
+        l.window_end = when;
+        l.summary = "project " + pid + " ran (trial or production) on " + DayText(when) +
+                    " while the enterprise was suspended";
+        l.evidence = {s.record};
+        l.evidence.insert(l.evidence.end(), p.records.begin(), p.records.end());
+        emit(std::move(l));
+      }
+    }
+  }
+
+  // L15 closure trigger: a major hazard open and repeated penalties, or a failed review after a
+  // suspension; no closure request within the window.
+  {
+    std::vector<std::pair<Time, const Record*>> penalties;
+    for (const auto& [cid, c] : f.cases) {
+      for (const auto& p : c.penalties) penalties.emplace_back(p.decided, p.record);
+    }
+    std::sort(penalties.begin(), penalties.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::optional<Time> trigger;
+    std::vector<const Record*> evidence;
+    std::string why;
+    for (size_t i = 0; i < penalties.size() && !trigger; ++i) {
+      Time p = penalties[i].first;
+      LapseFinding probe = make("L15", p);
+      double n180 = P(&probe, "L15", "penalties_in_180_days", p);
+      double n365 = P(&probe, "L15", "penalties_in_365_days", p);
+      int in180 = 0, in365 = 0;
+      for (size_t j = 0; j <= i; ++j) {
+        int64_t age = p.unix_nanos - penalties[j].first.unix_nanos;
+        if (age < 180 * kDay) ++in180;
+        if (age < 365 * kDay) ++in365;
+      }
+      bool major_open = false;
+      for (const auto& [hid, h] : f.hazards) {
+        if (h.major_since && *h.major_since <= p && (!h.closed || *h.closed > p)) {
+          major_open = true;
+          evidence.insert(evidence.end(), h.records.begin(), h.records.end());
+        }
+      }
+      if (major_open && (in180 >= n180 || in365 >= n365)) {
+        trigger = p;
+        why = std::to_string(in180) + " penalties in 180 days (" + std::to_string(in365) +
+              " in 365) with a major hazard open";
+        for (size_t j = 0; j <= i; ++j) evidence.push_back(penalties[j].second);
+      } else {
+        evidence.clear();
+      }
+    }
+    for (const auto& [oid, o] : f.orders) {
+      for (const auto& [when, passed] : o.reviews) {
+        if (passed || trigger) continue;
+        for (const auto& s : f.suspensions) {
+          // 经停产停业整顿仍不具备安全生产条件: after a suspension for rectification (a penalty),
+          // not merely an on-site temporary suspension.
+          if (s.from < when && s.record != nullptr && s.record->body().isPenaltyDecided()) {
+            trigger = when;
+            why = "order " + oid + " failed its review after a suspension (still unsafe)";
+            evidence = o.records;
+            evidence.push_back(s.record);
+            break;
+          }
+        }
+      }
+    }
+    if (trigger) {
+      LapseFinding l = make("L15", *trigger);
+      double days = P(&l, "L15", "request_days", *trigger) * kDay;
+      Time due = Plus(*trigger, days);
+      bool requested = f.closure_requested_at && *f.closure_requested_at <= due;
+      if (!requested && T > due) {
+        l.window_start = due;
+        if (f.closure_requested_at) l.window_end = *f.closure_requested_at;
+        l.summary = why + "; no closure request (提请关闭) within " +
+                    std::to_string(static_cast<int>(days / kDay)) + " days (Art 113)";
+        l.evidence = evidence;
+        emit(std::move(l));
+      }
+    }
+  }
+
+  // L17 non-compliant approval, L18 三同时.
+  for (const auto& [pid, p] : f.projects) {
+    auto open_major_at = [&](Time t) -> const HazardFact* {
+      for (const auto& [hid, h] : f.hazards) {
+        if (h.major_since && *h.major_since <= t && (!h.closed || *h.closed > t)) return &h;
+      }
+      return nullptr;
+    };
+    auto approval = [&](Time at, const Record* record, const std::string& what,
+                        std::vector<std::string> problems) {
+      if (problems.empty()) return;
+      LapseFinding l = make("L17", at);
+      l.window_end = at;
+      std::string text;
+      for (const auto& pr : problems) text += (text.empty() ? "" : "; ") + pr;
+      l.summary = what + " of project " + pid + " on " + DayText(at) + ": " + text;
+      l.evidence = p.records;
+      for (const auto& [who, rec] : p.approvals) {
+        if (rec == record) l.extra_holders.push_back("official:" + who);
+      }
+      emit(std::move(l));
+    };
+    auto conflicts = [&](const Record* record) {
+      std::vector<std::string> out;
+      if (p.promoter.empty()) return out;
+      for (const auto& [who, rec] : p.approvals) {
+        if (rec == record && who == p.promoter) {
+          out.push_back("the promoting official " + who + " also signed it");
+        }
+      }
+      return out;
+    };
+    auto record_at = [&](Which which) -> const Record* {
+      const Record* last = nullptr;
+      for (const Record* r : p.records) {
+        if (r->body().which() == which) last = r;
+      }
+      return last;
+    };
+    if (p.design_reviewed && p.design_approved) {
+      std::vector<std::string> problems;
+      if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > *p.design_reviewed)) {
+        problems.push_back("no safety pre-assessment (Art 32)");
+      }
+      if (const HazardFact* h = open_major_at(*p.design_reviewed)) {
+        problems.push_back("major hazard " + h->id + " open at the enterprise");
+      }
+      const Record* r = record_at(Which::SAFETY_FACILITY_DESIGN_REVIEWED);
+      auto c = conflicts(r);
+      problems.insert(problems.end(), c.begin(), c.end());
+      approval(*p.design_reviewed, r, "design review approval", problems);
+    }
+    if (p.accepted_at && p.accepted) {
+      std::vector<std::string> problems;
+      if (!p.design_reviewed || !p.design_approved || *p.design_reviewed > *p.accepted_at) {
+        problems.push_back("no approved safety-facility design review (Art 33)");
+      }
+      if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > *p.accepted_at)) {
+        problems.push_back("no safety pre-assessment (Art 32)");
+      }
+      if (const HazardFact* h = open_major_at(*p.accepted_at)) {
+        problems.push_back("major hazard " + h->id + " open at the enterprise");
+      }
+      const Record* r = record_at(Which::SAFETY_FACILITY_ACCEPTED);
+      auto c = conflicts(r);
+      problems.insert(problems.end(), c.begin(), c.end());
+      approval(*p.accepted_at, r, "completion acceptance", problems);
+    }
+    // L18: production before acceptance; construction before design approval.
+    auto milestone = [&](sc::Milestone m) -> std::optional<Time> {
+      auto it = p.milestones.find(m);
+      if (it == p.milestones.end()) return std::nullopt;
+      return it->second;
+    };
+    if (auto prod = milestone(sc::Milestone::PRODUCTION_STARTED)) {
+      std::optional<Time> accepted = p.accepted ? p.accepted_at : std::nullopt;
+      if (!accepted || *accepted > *prod) {
+        LapseFinding l = make("L18", *prod);
+        if (accepted) l.window_end = *accepted;
+        l.summary = "project " + pid + " started production on " + DayText(*prod) +
+                    " before its safety facilities were accepted (Art 34)";
+        l.evidence = p.records;
+        emit(std::move(l));
+      }
+    }
+    if (auto build = milestone(sc::Milestone::CONSTRUCTION_STARTED)) {
+      std::optional<Time> approved = p.design_approved ? p.design_reviewed : std::nullopt;
+      if (p.high_risk && (!approved || *approved > *build)) {
+        LapseFinding l = make("L18", *build);
+        if (approved) l.window_end = *approved;
+        l.summary = "project " + pid + " started construction on " + DayText(*build) +
+                    " before its safety-facility design was approved (Art 33)";
+        l.evidence = p.records;
+        emit(std::move(l));
+      }
+    }
+  }
+  for (const auto& [pid, permit] : f.permits) {
+    if (permit.status != sc::PermitStatus::ISSUED && permit.status != sc::PermitStatus::RENEWED) {
+      continue;
+    }
+    for (const auto& [hid, h] : f.hazards) {
+      if (h.major_since && *h.major_since <= permit.changed &&
+          (!h.closed || *h.closed > permit.changed)) {
+        LapseFinding l = make("L17", permit.changed);
+        l.window_end = permit.changed;
+        l.summary = "permit " + pid + " (" + permit.type + ") issued on " +
+                    DayText(permit.changed) + " while major hazard " + hid + " was open";
+        l.evidence = {permit.record};
+        l.evidence.insert(l.evidence.end(), h.records.begin(), h.records.end());
+        l.extra_holders.push_back(permit.record->signer);
+        emit(std::move(l));
+        break;
+      }
+    }
+  }
+
+  // L21 accident reporting, L22 investigation.
+  for (const auto& [aid, a] : f.accidents) {
+    std::vector<const AccidentFact::Report*> reports;
+    for (const auto& r : a.reports) reports.push_back(&r);
+    std::sort(reports.begin(), reports.end(),
+              [](const auto* x, const auto* y) { return x->reported_at < y->reported_at; });
+    if (!reports.empty()) {
+      LapseFinding l = make("L21", a.known_at);
+      double unit_hours = P(&l, "L21", "unit_report_hours", a.known_at) * kHour;
+      const auto* first = reports.front();
+      if (first->reported_at.unix_nanos - a.known_at.unix_nanos > unit_hours) {
+        l.window_start = Plus(a.known_at, unit_hours);
+        l.window_end = first->reported_at;
+        l.summary = "accident " + aid + ": the unit's report came " +
+                    std::to_string((first->reported_at.unix_nanos - a.known_at.unix_nanos) / 60 /
+                                   Time::kNanosPerSecond) +
+                    " minutes after its head knew (limit " +
+                    std::to_string(static_cast<int>(unit_hours / kHour)) + " h, 条例 Art 9)";
+        l.evidence = {first->record};
+        emit(std::move(l));
+      }
+      for (size_t i = 1; i < reports.size(); ++i) {
+        LapseFinding r = make("L21", reports[i - 1]->reported_at);
+        double relay = P(&r, "L21", "relay_hours", reports[i - 1]->reported_at) * kHour;
+        int64_t gap = reports[i]->reported_at.unix_nanos - reports[i - 1]->reported_at.unix_nanos;
+        if (gap <= relay) continue;
+        r.window_start = Plus(reports[i - 1]->reported_at, relay);
+        r.window_end = reports[i]->reported_at;
+        r.summary = "accident " + aid + ": relayed to the next level " +
+                    std::to_string(gap / 60 / Time::kNanosPerSecond) + " minutes after the " +
+                    "previous report (limit " + std::to_string(static_cast<int>(relay / kHour)) +
+                    " h per level, 条例 Art 11)";
+        r.evidence = {reports[i - 1]->record, reports[i]->record};
+        r.extra_holders.push_back(reports[i]->record->signer);
+        emit(std::move(r));
+      }
+    }
+    for (const auto& [when, record] : a.casualty_updates) {
+      LapseFinding l = make("L21", a.accident_at);
+      double days =
+          P(&l, "L21", a.road_or_fire ? "update_days_road_fire" : "update_days", a.accident_at) *
+          kDay;
+      if (when.unix_nanos - a.accident_at.unix_nanos <= days) continue;
+      l.window_start = Plus(a.accident_at, days);
+      l.window_end = when;
+      l.summary = "accident " + aid + ": casualties changed after the " +
+                  std::to_string(static_cast<int>(days / kDay)) + "-day window for 补报";
+      l.evidence = {record};
+      emit(std::move(l));
+    }
+    // L22: report within 60 days of the accident (+ an approved extension; appraisal time
+    // not counted).
+    bool opened = false;
+    std::optional<Time> submitted;
+    constexpr int64_t kNone = INT64_MIN;
+    int64_t appraisal_from = kNone;  // an appraisal in progress since (not counted)
+    int64_t appraisal = 0;
+    bool extended = false;
+    std::vector<const Record*> stages;
+    for (const auto& [stage, when, record] : a.stages) {
+      stages.push_back(record);
+      switch (stage) {
+        case sc::InvestigationStage::OPENED:
+          opened = true;
+          break;
+        case sc::InvestigationStage::EXTENDED:
+          extended = true;
+          break;
+        case sc::InvestigationStage::APPRAISAL_STARTED:
+          appraisal_from = when.unix_nanos;
+          break;
+        case sc::InvestigationStage::APPRAISAL_ENDED:
+          if (appraisal_from != kNone) appraisal += when.unix_nanos - appraisal_from;
+          appraisal_from = kNone;
+          break;
+        case sc::InvestigationStage::REPORT_SUBMITTED:
+          if (!submitted) submitted = when;
+          break;
+        default:
+          break;
+      }
+    }
+    if (opened) {
+      LapseFinding l = make("L22", a.accident_at);
+      double days = P(&l, "L22", "investigation_days", a.accident_at) * kDay;
+      if (extended) days += P(&l, "L22", "extension_days", a.accident_at) * kDay;
+      if (appraisal_from != kNone) appraisal += T.unix_nanos - appraisal_from;
+      Time due = Plus(a.accident_at, days + static_cast<double>(appraisal));
+      if (submitted ? *submitted > due : T > due) {
+        l.window_start = due;
+        if (submitted) l.window_end = *submitted;
+        l.summary = "accident " + aid + ": investigation report not submitted within " +
+                    std::to_string(static_cast<int>(days / kDay)) + " days (条例 Art 29)";
+        l.evidence = stages;
+        emit(std::move(l));
+      }
+    }
+  }
+
+  // L29 recurrence: the same hazard type again within the window after one was closed.
+  {
+    std::vector<const HazardFact*> hz;
+    for (const auto& [hid, h] : f.hazards) hz.push_back(&h);
+    std::sort(hz.begin(), hz.end(),
+              [](const auto* a, const auto* b) { return a->identified < b->identified; });
+    for (size_t j = 0; j < hz.size(); ++j) {
+      if (hz[j]->type.empty()) continue;
+      for (size_t i = 0; i < j; ++i) {
+        if (hz[i]->type != hz[j]->type || !hz[i]->closed) continue;
+        LapseFinding l = make("L29", hz[j]->identified);
+        double window = P(&l, "L29", "repeat_window_days", *hz[i]->closed) * kDay;
+        if (hz[j]->identified <= *hz[i]->closed ||
+            hz[j]->identified.unix_nanos - hz[i]->closed->unix_nanos > window) {
+          continue;
+        }
+        l.window_start = *hz[i]->closed;
+        l.window_end = hz[j]->identified;
+        l.summary = "hazard type '" + hz[j]->type + "' found again (" + hz[j]->id + ") " +
+                    Days(hz[j]->identified.unix_nanos - hz[i]->closed->unix_nanos) +
+                    " days after " + hz[i]->id + " was closed";
+        l.evidence = hz[i]->records;
+        l.evidence.insert(l.evidence.end(), hz[j]->records.begin(), hz[j]->records.end());
+        emit(std::move(l));
+        break;
+      }
+    }
+  }
+
+  // L30 records made or corrected after an accident.
+  for (const auto& [aid, a] : f.accidents) {
+    LapseFinding l = make("L30", a.accident_at);
+    double threshold = P(&l, "L30", "late_record_threshold_hours", a.accident_at) * kHour;
+    for (const Record* r : f.corrections) {
+      bool after = r->recorded > a.accident_at;
+      bool late_about_before = r->occurred < a.accident_at &&
+                               r->recorded.unix_nanos - r->occurred.unix_nanos > threshold;
+      if (after && (late_about_before || !r->effective())) l.evidence.push_back(r);
+    }
+    // Corrections and withdrawals of records about the time before the accident.
+    for (const Record* r : f.records) {
+      if (r->recorded > a.accident_at && r->body().hasSupersedes() &&
+          std::find(l.evidence.begin(), l.evidence.end(), r) == l.evidence.end()) {
+        l.evidence.push_back(r);
+      }
+    }
+    if (l.evidence.empty()) continue;
+    l.window_end = T;
+    l.summary = std::to_string(l.evidence.size()) +
+                " record(s) about the enterprise made late or corrected after accident " + aid +
+                " of " + DayText(a.accident_at);
+    emit(std::move(l));
+  }
+  return Status::Ok();
+}
+
+// L26: a revoked duty with no successor, or one that starts after a gap.
+Status LapseEngine::Handovers(const std::vector<Coverage>& coverage, const std::string& subject,
+                              const std::optional<Place>& place, std::vector<LapseFinding>* out) {
+  const Time T = history_.time().valid_at;
+  for (const auto& c : coverage) {
+    if (c.duty_id.empty() || c.ended_seq == tables::kNoSeq || c.until > T.unix_nanos) continue;
+    if (!reported_duties_.insert(c.duty_id).second) continue;
+    ASSIGN_OR_RETURN(auto duty, history_.domain().Row<tables::DutyRow>(name::kDuty, c.duty_id));
+    if (!duty) continue;
+    std::string successor = Str((*duty)->getSuccessor());
+    std::optional<int64_t> next_from;
+    if (!successor.empty()) {
+      ASSIGN_OR_RETURN(auto next, history_.domain().Row<tables::DutyRow>(name::kDuty, successor));
+      if (next && (*next)->getAssignedSeq() < history_.time().known_size) {
+        next_from = (*next)->getFrom();
+      }
+    } else {
+      // Without a named successor: another duty of the same role taking over the same reach.
+      for (const auto& o : coverage) {
+        if (o.duty_id == c.duty_id || o.channel != c.channel) continue;
+        if (o.from <= c.until && o.until > c.until) {
+          next_from = c.until;
+          break;
+        }
+        if (o.from > c.until && (!next_from || o.from < *next_from)) next_from = o.from;
+      }
+    }
+    LapseFinding l;
+    l.rule = "L26";
+    l.subject = subject;
+    l.place = place;
+    Time end{c.until, 480};
+    double grace = P(&l, "L26", "handover_grace_days", end) * kDay;
+    // A successor (named, or another duty of the same channel) in time: no gap.
+    if (next_from && *next_from - c.until <= grace) continue;
+    l.window_start = end;
+    if (next_from) l.window_end = Time{*next_from, 480};
+    l.summary = "duty " + c.duty_id + " (" + std::string(ChannelName(c.channel)) + ", " + c.holder +
+                ") ended on " + DayText(end) +
+                (successor.empty()
+                     ? " with no successor named"
+                     : " and successor " + successor + " started " +
+                           (next_from ? Days(*next_from - c.until) + " days later" : "never"));
+    ASSIGN_OR_RETURN(const Record* assigned, DutyRecord(c.seq));
+    l.evidence.push_back(assigned);
+    if (c.ended_seq != tables::kNoSeq) {
+      ASSIGN_OR_RETURN(const Record* ended, DutyRecord(c.ended_seq));
+      l.evidence.push_back(ended);
+    }
+    l.extra_holders.push_back(c.holder);
+    out->push_back(std::move(l));
+  }
+  return Status::Ok();
+}
+
+Status LapseEngine::Jurisdiction(const std::string& jurisdiction, std::vector<LapseFinding>* out) {
+  const Time T = history_.time().valid_at;
+  const uint64_t known = history_.time().known_size;
+  const std::string subject = "jurisdiction:" + jurisdiction;
+  Place place{"", jurisdiction, {}};
+  ASSIGN_OR_RETURN(auto place_stream, history_.Stream(subject));
+  const Record* registration = nullptr;
+  for (const Record* r : place_stream) {
+    if (r->body().isJurisdictionRegistered() &&
+        Str(r->body().getJurisdictionRegistered().getJurisdictionId()) == jurisdiction) {
+      registration = r;
+    }
+  }
+  if (registration == nullptr) {
+    return NotFound("jurisdiction " + jurisdiction + " is not registered as of " +
+                    FormatRfc3339(T));
+  }
+  ASSIGN_OR_RETURN(auto ever, history_.domain().CoverageEver(place, known));
+
+  // L2: gaps in the first-responsible post of the place.
+  {
+    std::vector<const Coverage*> first;
+    for (const auto& c : ever) {
+      if (c.channel == Channel::kFirstResponsible) first.push_back(&c);
+    }
+    std::sort(first.begin(), first.end(), [](auto* a, auto* b) { return a->from < b->from; });
+    if (!first.empty()) {
+      int64_t cursor = first.front()->from;
+      auto gap = [&](int64_t from, std::optional<int64_t> to) -> Status {
+        LapseFinding l;
+        l.rule = "L2";
+        l.subject = subject;
+        l.place = place;
+        double grace = P(&l, "L2", "vacancy_grace_days", Time{from, 480}) * kDay;
+        int64_t end = to ? *to : T.unix_nanos;
+        if (end - from <= grace) return Status::Ok();
+        l.window_start = Time{from, 480};
+        if (to) l.window_end = Time{*to, 480};
+        l.summary = "first responsible person (第一责任人) of " + jurisdiction + " vacant for " +
+                    Days(end - from) + " days";
+        for (const auto* c : first) {
+          if (c->until == from) {
+            ASSIGN_OR_RETURN(const Record* r, DutyRecord(c->seq));
+            l.evidence.push_back(r);
+          }
+        }
+        out->push_back(std::move(l));
+        return Status::Ok();
+      };
+      for (const auto* c : first) {
+        if (c->from > T.unix_nanos) break;
+        if (c->from > cursor) RETURN_IF_ERROR(gap(cursor, c->from));
+        cursor = std::max(cursor, c->until);
+      }
+      if (cursor < T.unix_nanos) RETURN_IF_ERROR(gap(cursor, std::nullopt));
+    }
+  }
+
+  // Committees of the place: L2 (chair), L3 (meetings), L4 (tasks).
+  std::vector<std::string> committees;
+  for (const Record* r : place_stream) {
+    if (r->body().isSafetyCommitteeConstituted() &&
+        Str(r->body().getSafetyCommitteeConstituted().getJurisdiction()) == jurisdiction) {
+      std::string id = Str(r->body().getSafetyCommitteeConstituted().getCommitteeId());
+      if (std::find(committees.begin(), committees.end(), id) == committees.end()) {
+        committees.push_back(id);
+      }
+    }
+  }
+  for (const auto& committee : committees) {
+    ASSIGN_OR_RETURN(auto stream, history_.Stream("committee:" + committee));
+    const Record* constituted = nullptr;
+    std::map<sc::MeetingType, std::vector<const Record*>> meetings;
+    struct TaskState {
+      std::string decision, task, owner;
+      Time due;
+      std::optional<Time> resolved;
+      std::vector<const Record*> records;
+    };
+    std::map<std::pair<std::string, std::string>, TaskState> tasks;
+    for (const Record* r : stream) {
+      if (!r->effective()) continue;
+      auto b = r->body();
+      if (b.isSafetyCommitteeConstituted() && !constituted) constituted = r;
+      if (b.isCommitteeMeetingHeld()) meetings[b.getCommitteeMeetingHeld().getType()].push_back(r);
+      if (b.isCommitteeDecisionRecorded()) {
+        auto d = b.getCommitteeDecisionRecorded();
+        for (auto t : d.getTasks()) {
+          tasks[{Str(d.getDecisionId()), Str(t.getTaskId())}] =
+              TaskState{Str(d.getDecisionId()), Str(t.getTaskId()), Str(t.getOwner()),
+                        ReadTime(t.getDue()),   std::nullopt,       {r}};
+        }
+      }
+      if (b.isCommitteeTaskStatusChanged()) {
+        auto s = b.getCommitteeTaskStatusChanged();
+        auto it = tasks.find({Str(s.getDecisionId()), Str(s.getTaskId())});
+        if (it == tasks.end()) continue;
+        it->second.records.push_back(r);
+        if (s.getStatus() == sc::TaskStatus::DONE || s.getStatus() == sc::TaskStatus::CANCELLED) {
+          if (!it->second.resolved) it->second.resolved = r->occurred;
+        } else if (s.getStatus() == sc::TaskStatus::EXTENDED && s.hasNewDue()) {
+          if (!it->second.resolved && r->occurred <= it->second.due) {
+            it->second.due = ReadTime(s.getNewDue());
+          }
+        }
+      }
+    }
+    if (!constituted) continue;
+    // L3: the longest allowed interval between meetings of each type, from the constitution.
+    for (auto [type, param] :
+         {std::pair{sc::MeetingType::PLENARY, "plenary_max_interval_days"},
+          std::pair{sc::MeetingType::THEMATIC, "thematic_max_interval_days"}}) {
+      Time last = constituted->occurred;
+      const Record* last_record = constituted;
+      auto check = [&](Time next, const Record* next_record) {
+        LapseFinding l;
+        l.rule = "L3";
+        l.subject = "committee:" + committee;
+        l.place = place;
+        double interval = P(&l, "L3", param, last) * kDay;
+        Time due = Plus(last, interval);
+        if (next <= due) return;
+        l.window_start = due;
+        if (next_record) l.window_end = next;
+        l.summary =
+            std::string("no ") +
+            (type == sc::MeetingType::PLENARY ? "plenary (全体会议)" : "thematic (专题会议)") +
+            " meeting of committee " + committee + " for " +
+            Days(next.unix_nanos - last.unix_nanos) + " days (since " + DayText(last) + ")";
+        l.evidence.push_back(last_record);
+        if (next_record) l.evidence.push_back(next_record);
+        out->push_back(std::move(l));
+      };
+      for (const Record* m : meetings[type]) {
+        check(m->occurred, m);
+        last = m->occurred;
+        last_record = m;
+      }
+      check(T, nullptr);
+    }
+    // L4: tasks overdue.
+    for (const auto& [key, t] : tasks) {
+      LapseFinding l;
+      l.rule = "L4";
+      l.subject = "committee:" + committee;
+      l.place = place;
+      double grace = P(&l, "L4", "task_grace_days", t.due) * kDay;
+      Time due = Plus(t.due, grace);
+      if (t.resolved ? *t.resolved <= due : T <= due) continue;
+      l.window_start = due;
+      if (t.resolved) l.window_end = *t.resolved;
+      l.summary = "task " + t.task + " of decision " + t.decision + " (owner " + t.owner +
+                  ") overdue since " + DayText(t.due);
+      l.evidence = t.records;
+      l.extra_holders.push_back(t.owner);
+      out->push_back(std::move(l));
+    }
+  }
+  return Handovers(ever, subject, place, out);
+}
+
+}  // namespace dutyledger

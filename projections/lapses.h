@@ -1,0 +1,92 @@
+// Lapse rules (reference/domain.md §5): signals for a person to judge, never findings.
+//
+// Each rule has versioned parameters: the defaults of the domain study, replaced from their
+// effective date on by lapseRuleParametersSet events (as recorded by K). Each lapse names the
+// rule, the parameter version used, its window (start; end, or open at T), the subject, and the
+// records it rests on; the views add the duty holders during the window.
+//
+// Implemented: L1–L12, L14, L15, L17, L18, L21, L22, L26, L29, L30.
+#ifndef DUTYLEDGER_PROJECTIONS_LAPSES_H_
+#define DUTYLEDGER_PROJECTIONS_LAPSES_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "projections/enterprise_file.h"
+#include "projections/history.h"
+
+namespace dutyledger {
+
+class LapseParameters {
+ public:
+  // The defaults plus every parameter set recorded by K.
+  static Result<LapseParameters> Load(History& history);
+
+  struct Value {
+    double value;
+    std::string version;  // "default" or the set's version
+  };
+  // The value of (rule, name) in force at t.
+  Value Get(const std::string& rule, const std::string& name, Time t) const;
+
+ private:
+  struct Set {
+    std::string version;
+    int64_t from;
+    std::map<std::pair<std::string, std::string>, double> values;
+  };
+  std::vector<Set> sets_;  // by effective time
+};
+
+struct LapseFinding {
+  std::string rule;
+  Time window_start;
+  std::optional<Time> window_end;  // none: open at T
+  std::string subject;             // "enterprise:E05", "jurisdiction:...", "duty:..."
+  std::string summary;
+  std::string parameter_version = "default";
+  std::vector<std::tuple<std::string, std::string, double>> parameters;
+  std::vector<const Record*> evidence;
+  std::optional<Place> place;              // whose duty holders to list
+  std::vector<std::string> extra_holders;  // principals (signatories, owners, holders)
+};
+
+struct RuleInfo {
+  const char* id;
+  const char* title;
+  const char* title_zh;
+};
+const std::vector<RuleInfo>& LapseRules();
+const RuleInfo* FindRule(const std::string& id);
+
+class LapseEngine {
+ public:
+  LapseEngine(History& history, const LapseParameters& parameters)
+      : history_(history), params_(parameters) {}
+
+  // Enterprise rules: L1, L5–L12, L14, L15, L17, L18, L21, L22, L26 (its duties), L29, L30.
+  Status Enterprise(const EnterpriseFile& file, std::vector<LapseFinding>* out);
+  // Place rules for a jurisdiction: L2 (first responsible, committee chair), L3 (meetings),
+  // L4 (committee tasks), L26 (duties over the place).
+  Status Jurisdiction(const std::string& jurisdiction, std::vector<LapseFinding>* out);
+
+ private:
+  struct Param {
+    double value;
+  };
+  double P(LapseFinding* f, const std::string& rule, const std::string& name, Time at);
+  Status Handovers(const std::vector<Coverage>& coverage, const std::string& subject,
+                   const std::optional<Place>& place, std::vector<LapseFinding>* out);
+  Result<const Record*> DutyRecord(uint64_t seq);
+
+  History& history_;
+  const LapseParameters& params_;
+  std::set<std::string> reported_duties_;
+};
+
+}  // namespace dutyledger
+
+#endif  // DUTYLEDGER_PROJECTIONS_LAPSES_H_

@@ -1,0 +1,768 @@
+// Views and lapses: golden scenarios with hand-computed expectations.
+//
+// The domain fixture (two years of Shanzhou park) is played once; on top of it, from day 800,
+// crafted cases each use their own enterprise (X..) or park (p2, p3), so that every lapse rule
+// fires on one case and stays silent on its near miss. Expectations are written from the rule
+// table of reference/domain.md §5, not from the code's output.
+#include <gtest/gtest.h>
+
+#include <capnp/message.h>
+
+#include "ledger/codec.h"
+#include "projections/domain_rules.h"
+#include "projections/query.h"
+#include "projections/views.h"
+#include "tests/support/test_util.h"
+#include "tools/scenario/scenario.h"
+#include "tools/scenario/writers.h"
+
+namespace dutyledger {
+namespace {
+
+using scenario::Days;
+using scenario::Scenario;
+using scenario::Writer;
+
+constexpr char kPark[] = "smx/sz/park";
+constexpr int64_t kMinute = 60 * Time::kNanosPerSecond;
+constexpr int64_t kHour = Time::kNanosPerHour;
+
+// The crafted cases, written after the fixture; B is day 800 of the fixture.
+void AddCases(Scenario& s, Time B) {
+  Writer w(s);
+  auto D = [&](double d) { return Days(B, d); };
+  // Enterprises of the park, each with its key; industry C3393 (mapped to sz-ajj, 三个必须).
+  auto enterprise = [&](const std::string& id, const std::string& code = "C3393") {
+    Writer::Enterprise e{id, "测试企业" + id, kPark, {code}};
+    w.Register(D(0), "chen-jie", e);
+    w.BindKey(D(0), "chen-jie", id, "enterprise:" + id);
+  };
+
+  // L1 blind spot: Q85 has no department mapped (fires from registration); Q84 is mapped the
+  // same moment the enterprise is registered (near miss).
+  w.MapIndustry(D(0), "wang-gang", "Q84", "sz-ajj", "smx/sz");
+  enterprise("X01a", "Q8521");
+  enterprise("X01b", "Q8411");
+
+  // L5 key-target inspection interval (92 days, parameter set local-2018): the second
+  // inspection 93 days after the first (fires); 91 days after (near miss).
+  for (const char* id : {"X05a", "X05b"}) {
+    enterprise(id);
+    w.KeyTarget(D(0.1), "chen-jie", id, true, "high", "粉尘涉爆");
+    w.Inspect(D(1), "wu-fang", std::string("i-") + id + "-1", id, "keyTarget", {"wu-fang"}, true);
+  }
+  w.Inspect(D(94), "wu-fang", "i-X05a-2", "X05a", "keyTarget", {"wu-fang"}, true);
+  w.Inspect(D(92), "wu-fang", "i-X05b-2", "X05b", "keyTarget", {"wu-fang"}, true);
+
+  // L6 formalism: three empty inspections by wu-fang, then chen-jie finds a hazard (fires);
+  // two empty inspections only (near miss).
+  for (const char* id : {"X06a", "X06b"}) {
+    enterprise(id);
+    int n = std::string(id) == "X06a" ? 3 : 2;
+    for (int i = 0; i < n; ++i) {
+      w.Inspect(D(1 + i), "wu-fang", std::string("i-") + id + "-" + std::to_string(i), id,
+                "routine", {"wu-fang"}, true);
+    }
+    std::string found = std::string("i-") + id + "-found";
+    w.Inspect(D(10), "chen-jie", found, id, "unannounced", {"chen-jie"}, false);
+    w.Hazard(D(10), "chen-jie", std::string("hz-") + id, id, "general", "机械防护", "防护罩缺失",
+             "inspection", found);
+  }
+
+  // L7/L8/L9 major hazards found by an inspector at D(20): X08a ordered 25 hours later
+  // (L8 fires), X08b 23 hours later (near miss); X09a listed 8 days later (L9 fires), X09b
+  // after 6 days (near miss); X07b is found and reported by the enterprise itself (no L7).
+  for (const char* id : {"X08a", "X08b", "X09a", "X09b"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id;
+    w.Inspect(D(20), "wu-fang", insp, id, "keyTarget", {"wu-fang"}, false);
+    w.Hazard(D(20), "wu-fang", std::string("hz-") + id, id, "major", "粉尘涉爆", "未设置泄爆装置",
+             "inspection", insp);
+  }
+  w.Order(Days(D(20), 0).PlusNanos(25 * kHour), "wu-fang", "ord-X08a", "X08a", {"hz-X08a"}, D(50),
+          "i-X08a", "负责人");
+  w.Order(Days(D(20), 0).PlusNanos(23 * kHour), "wu-fang", "ord-X08b", "X08b", {"hz-X08b"}, D(50),
+          "i-X08b", "负责人");
+  w.List(D(28), "zhou-qiang", "hz-X09a", true, "县级", "park-safety", "li-hua", D(80));
+  w.List(D(26), "zhou-qiang", "hz-X09b", true, "县级", "park-safety", "li-hua", D(80));
+  enterprise("X07b");
+  w.Hazard(D(20), "X07b", "hz-X07b", "X07b", "major", "粉尘涉爆", "自查发现", "selfCheck", "");
+  w.SelfReport(D(20), "X07b", "hz-X07b", "X07b", "park-safety");
+
+  // L10/L11 orders with deadline D(60): X10a never reports (L10 fires); X10b reports a day
+  // before the deadline (near miss). X11a is reviewed 11 days after its report (L11 fires),
+  // X11b 9 days after (near miss).
+  for (const char* id : {"X10a", "X10b", "X11a", "X11b", "X12a", "X12b"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id;
+    w.Inspect(D(30), "wu-fang", insp, id, "routine", {"wu-fang"}, false);
+    w.Hazard(D(30), "wu-fang", std::string("hz-") + id, id, "general", "电气", "线路老化",
+             "inspection", insp);
+    w.Order(D(30), "wu-fang", std::string("ord-") + id, id, {std::string("hz-") + id}, D(60), insp,
+            "负责人");
+  }
+  w.ReportRectification(D(59), "X10b", "ord-X10b", "X10b");
+  w.ReviewRectification(D(62), "wu-fang", "ord-X10b", true, {"wu-fang"}, "复查-X10b");
+  w.ReportRectification(D(50), "X11a", "ord-X11a", "X11a");
+  w.ReviewRectification(D(61), "wu-fang", "ord-X11a", true, {"wu-fang"}, "复查-X11a");
+  w.ReportRectification(D(50), "X11b", "ord-X11b", "X11b");
+  w.ReviewRectification(D(59), "wu-fang", "ord-X11b", true, {"wu-fang"}, "复查-X11b");
+  // L12: a failed review at D(55) and no case for 20 days (fires); a case 14 days after
+  // (near miss).
+  for (const char* id : {"X12a", "X12b"}) {
+    w.ReportRectification(D(50), id, std::string("ord-") + id, id);
+    w.ReviewRectification(D(55), "wu-fang", std::string("ord-") + id, false, {"wu-fang"},
+                          std::string("复查-") + id);
+  }
+  w.Case(D(69), "wu-fang", "case-X12b", "X12b", true, "复查不合格", {"ord-X12b"});
+
+  // L14: suspended at D(40); an accident at D(45) while still suspended (fires); resumed at
+  // D(44), accident at D(45) (near miss).
+  for (const char* id : {"X14a", "X14b"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id;
+    w.Inspect(D(40), "wu-fang", insp, id, "routine", {"wu-fang"}, false);
+    w.Hazard(D(40), "wu-fang", std::string("hz-") + id, id, "general", "电气", "线路老化",
+             "inspection", insp);
+    w.Measure(D(40), "wu-fang", std::string("ms-") + id, id, true, "temporarySuspension",
+              {std::string("hz-") + id});
+  }
+  w.Resume(D(44), "zhou-qiang", "X14b", "ms-X14b", "", true, {"zhou-qiang"});
+  for (const char* id : {"X14a", "X14b"}) {
+    Writer::Accident a;
+    a.id = std::string("acc-") + id;
+    a.enterprise = id;
+    a.accident_at = D(45);
+    a.known_at = D(45);
+    a.reported_at = D(45).PlusNanos(30 * kMinute);
+    a.reported_by = "负责人";
+    a.recipient_org = "sz-ajj";
+    a.serious = 1;
+    w.ReportAccident(a.reported_at, id, a);
+  }
+
+  // L15: a suspension for rectification (penalty, D(70)) and a failed review at D(80): no
+  // closure request within 30 days (fires); a request 29 days after (near miss).
+  for (const char* id : {"X15a", "X15b"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id, hz = std::string("hz-") + id,
+                ord = std::string("ord-") + id, cs = std::string("case-") + id;
+    w.Inspect(D(60), "wu-fang", insp, id, "routine", {"wu-fang"}, false);
+    w.Hazard(D(60), "wu-fang", hz, id, "general", "电气", "线路老化", "inspection", insp);
+    w.Order(D(60), "wu-fang", ord, id, {hz}, D(75), insp, "负责人");
+    w.Case(D(65), "wu-fang", cs, id, true, "拒不整改", {ord});
+    w.Notice(D(66), "wu-fang", cs, id, {"suspensionForRectification"}, D(69));
+    w.Penalize(D(70), "zhou-qiang", cs, id, {{"suspensionForRectification", 0, ""}},
+               std::string("罚-") + id);
+    w.ReportRectification(D(78), id, ord, id, "resumption");
+    w.ReviewRectification(D(80), "wu-fang", ord, false, {"wu-fang"}, std::string("复查-") + id);
+  }
+  w.Closure(D(109), "chen-jie", "X15b", false, "停产整顿后仍不具备安全生产条件", 0);
+
+  // L17/L18 projects (high risk, promoted by li-hua): X17a's design is approved with no
+  // safety pre-assessment (L17 fires); X17b's pre-assessment is filed the day before (near
+  // miss). X18a starts production before acceptance (L18 fires); X18b the day after (near
+  // miss).
+  for (const char* id : {"X17a", "X17b", "X18a", "X18b"}) {
+    enterprise(id, "C2614");
+    std::string prj = std::string("prj-") + id;
+    w.ProposeProject(D(10), id, prj, "项目" + std::string(id), id, kPark, {"C2614"}, "li-hua",
+                     true);
+    w.ReviewProject(D(12), "chen-jie", prj, "approved", {"chen-jie"});
+    if (std::string(id) != "X17a") w.PreAssess(D(19), id, prj, "安全评价机构");
+    w.DesignReview(D(20), "zhou-qiang", prj, true, {"zhou-qiang"});
+    w.ProjectMilestone(D(30), id, prj, "constructionStarted");
+  }
+  w.ProjectMilestone(D(90), "X18a", "prj-X18a", "productionStarted");
+  w.Accept(D(95), "X18a", "prj-X18a", true, "X18a", {"zhou-qiang"});
+  w.Accept(D(95), "X18b", "prj-X18b", true, "X18b", {"zhou-qiang"});
+  w.ProjectMilestone(D(96), "X18b", "prj-X18b", "productionStarted");
+
+  // L21: the unit reports 61 minutes after its head knew (fires), 59 minutes after (near
+  // miss). L22: the investigation report is submitted on day 61 (fires), day 59 (near miss).
+  for (const char* id : {"X21a", "X21b"}) {
+    enterprise(id);
+    Writer::Accident a;
+    a.id = std::string("acc-") + id;
+    a.enterprise = id;
+    a.accident_at = D(100);
+    a.known_at = D(100);
+    a.reported_at = D(100).PlusNanos((std::string(id) == "X21a" ? 61 : 59) * kMinute);
+    a.reported_by = "负责人";
+    a.recipient_org = "sz-ajj";
+    a.deaths = 1;
+    w.ReportAccident(a.reported_at, id, a);
+    w.Investigation(D(101), "wang-gang", a.id, "opened", "sz-inv-2018-1", "wang-gang");
+    w.Investigation(D(std::string(id) == "X21a" ? 161 : 159), "inv-team", a.id, "reportSubmitted",
+                    "");
+  }
+
+  // L26: the inspector in charge of X26a is relieved at D(10) and the next assigned at D(13)
+  // (fires); X26b's successor is assigned the same day (near miss).
+  enterprise("X26a");
+  enterprise("X26b");
+  w.AssignDuty(D(1), "wang-gang", "d-X26a-1", "official:wu-fang", "inspectorInCharge",
+               {.enterprises = {"X26a"}});
+  w.AssignDuty(D(1), "wang-gang", "d-X26b-1", "official:wu-fang", "inspectorInCharge",
+               {.enterprises = {"X26b"}});
+  w.RevokeDuty(D(10), "wang-gang", "d-X26a-1", "", "工作调整");
+  w.AssignDuty(D(13), "wang-gang", "d-X26a-2", "official:chen-jie", "inspectorInCharge",
+               {.enterprises = {"X26a"}});
+  w.AssignDuty(D(10), "wang-gang", "d-X26b-2", "official:chen-jie", "inspectorInCharge",
+               {.enterprises = {"X26b"}}, "d-X26b-1");
+  w.RevokeDuty(D(10), "wang-gang", "d-X26b-1", "d-X26b-2", "工作调整");
+
+  // L29: the same hazard type found again 100 days after the first was closed (fires); 400
+  // days after (near miss: outside the 365-day window).
+  for (const char* id : {"X29a", "X29b"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id;
+    w.Inspect(D(5), "wu-fang", insp, id, "routine", {"wu-fang"}, false);
+    w.Hazard(D(5), "wu-fang", std::string("hz-") + id + "-1", id, "general", "有限空间",
+             "未设置警示标志", "inspection", insp);
+    w.Order(D(5), "wu-fang", std::string("ord-") + id, id, {std::string("hz-") + id + "-1"}, D(20),
+            insp, "负责人");
+    w.ReportRectification(D(15), id, std::string("ord-") + id, id);
+    w.ReviewRectification(D(18), "wu-fang", std::string("ord-") + id, true, {"wu-fang"},
+                          std::string("复查-") + id);
+    double again = std::string(id) == "X29a" ? 118 : 418;
+    w.Inspect(D(again), "wu-fang", insp + "-2", id, "routine", {"wu-fang"}, false);
+    w.Hazard(D(again), "wu-fang", std::string("hz-") + id + "-2", id, "general", "有限空间",
+             "警示标志缺失", "inspection", insp + "-2");
+  }
+
+  // L30 and the back-dated inspection: an accident at X30a on D(50); an inspection said to
+  // have happened on D(48) is recorded on D(53), after it (fires). At X30b the D(48)
+  // inspection was recorded the same day (near miss).
+  for (const char* id : {"X30a", "X30b"}) {
+    enterprise(id);
+    w.Inspect(D(48), "wu-fang", std::string("i-") + id, id, "routine", {"wu-fang"}, true, "", "",
+              true, std::string(id) == "X30a" ? 5 * Time::kNanosPerDay : 2 * kHour);
+    Writer::Accident a;
+    a.id = std::string("acc-") + id;
+    a.enterprise = id;
+    a.accident_at = D(50);
+    a.known_at = D(50);
+    a.reported_at = D(50).PlusNanos(30 * kMinute);
+    a.reported_by = "负责人";
+    a.recipient_org = "sz-ajj";
+    a.serious = 1;
+    w.ReportAccident(a.reported_at, id, a);
+  }
+
+  // A duty assigned retroactively: recorded on D(20), effective from D(5).
+  enterprise("XR");
+  w.AssignDuty(D(20), "wang-gang", "d-XR", "official:chen-jie", "inspectorInCharge",
+               {.enterprises = {"XR"}}, "", D(5));
+
+  // Parks p2 (fires) and p3 (near misses) for L2, L3 and L4.
+  for (const char* p : {"p2", "p3"}) {
+    std::string j = std::string("smx/sz/") + p, cmte = std::string(p) + "-ako";
+    bool fire = std::string(p) == "p2";
+    w.Jurisdiction(D(0), "root", j, std::string("园区") + p, "industrialPark", "smx/sz");
+    w.Org(D(0), "root", cmte, std::string("安委会") + p, "safetyCommittee", j, "park-cmte");
+    w.Constitute(D(1), "wang-gang", cmte, j, "li-hua", {"chen-jie"}, {"park-safety"},
+                 "park-safety");
+    // L2: li-hua first responsible from D(1); relieved D(10); the next from D(45) (35 days
+    // vacant: fires) or D(10) (near miss).
+    w.AssignDuty(D(1), "wang-gang", std::string("d-") + p + "-first-1", "official:li-hua",
+                 "firstResponsible", {.jurisdictions = {j}});
+    w.RevokeDuty(D(10), "wang-gang", std::string("d-") + p + "-first-1", "", "调整");
+    w.AssignDuty(D(fire ? 45 : 10), "wang-gang", std::string("d-") + p + "-first-2",
+                 "official:zhao-min", "firstResponsible", {.jurisdictions = {j}});
+    // L3: plenary meetings 184 days apart (fires) or 182 (near miss).
+    w.Meeting(D(2), "li-hua", std::string("m-") + p + "-1", cmte, "plenary", "li-hua", {"chen-jie"},
+              {{"成立会议", {}, {}}});
+    w.Meeting(D(fire ? 186 : 184), "li-hua", std::string("m-") + p + "-2", cmte, "plenary",
+              "li-hua", {"chen-jie"}, {{"半年会议", {}, {}}});
+    // L4: a task due D(30), done D(32) (fires) or D(29) (near miss).
+    w.Decision(D(2), "li-hua", std::string("dec-") + p, cmte, std::string("m-") + p + "-1", "排查",
+               {{"t1", "完成排查", "official:chen-jie", D(30), {}}});
+    w.TaskStatus(D(fire ? 32 : 29), "chen-jie", std::string("dec-") + p, "t1", "done");
+  }
+
+  std::stable_sort(s.mutable_steps().begin(), s.mutable_steps().end(),
+                   [](const scenario::Step& a, const scenario::Step& b) {
+                     return a.recorded_at < b.recorded_at;
+                   });
+}
+
+// The whole suite shares one played ledger.
+class Views : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    clock_ = new ManualClock(testing::TestEpoch());
+    rules_ = new DomainRules();
+    s_ = new Scenario(scenario::FixtureScenario(7));
+    B_ = Days(s_->start(), 800);
+    AddCases(*s_, B_);
+    auto ledger = scenario::Play(*s_, dir_->Sub("ledger"), *clock_, rules_);
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    ledger_ = ledger->release();
+  }
+  static void TearDownTestSuite() {
+    delete ledger_;
+    delete s_;
+    delete rules_;
+    delete clock_;
+    delete dir_;
+  }
+
+  static Time D(double d) { return Days(B_, d); }
+  static Time Day(double d) { return Days(s_->start(), d); }
+
+  // A view built in process at valid time T, as recorded by K (default: everything).
+  template <typename V>
+  struct Built {
+    std::unique_ptr<capnp::MallocMessageBuilder> message;
+    typename V::Reader view;
+  };
+  QueryTime At(Time valid, std::optional<Time> known) {
+    QueryTime q;
+    q.valid_at = valid.WithOffset(480);
+    q.known_at = known ? *known : clock_->Now();
+    auto size = known ? ledger_->SizeKnownAt(*known) : Result<uint64_t>(ledger_->size());
+    EXPECT_TRUE(size.ok());
+    q.known_size = *size;
+    return q;
+  }
+  template <typename V>
+  Built<V> Build(Time valid, std::optional<Time> known,
+                 const std::function<Status(ViewBuilder&, typename V::Builder)>& fn) {
+    History history(*ledger_, At(valid, known));
+    ViewBuilder builder(history);
+    Built<V> out{std::make_unique<capnp::MallocMessageBuilder>(), {}};
+    auto root = out.message->template initRoot<V>();
+    Status s = fn(builder, root);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    out.view = root.asReader();
+    return out;
+  }
+  Built<views::LapseReport> Lapses(const std::string& scope, const std::string& rule, Time valid,
+                                   std::optional<Time> known = std::nullopt) {
+    return Build<views::LapseReport>(
+        valid, known, [&](ViewBuilder& b, auto out) { return b.Lapses(scope, rule, out); });
+  }
+  Built<views::EnterpriseView> Enterprise(const std::string& id, Time valid,
+                                          std::optional<Time> known = std::nullopt) {
+    return Build<views::EnterpriseView>(
+        valid, known, [&](ViewBuilder& b, auto out) { return b.Enterprise(id, out); });
+  }
+
+  // The lapses of `rule` for `scope` at T; the near miss must have none.
+  std::vector<views::Lapse::Reader> Fired(const Built<views::LapseReport>& r) {
+    std::vector<views::Lapse::Reader> out;
+    for (auto l : r.view.getLapses()) out.push_back(l);
+    return out;
+  }
+  static bool Holds(views::Lapse::Reader l, const std::string& principal) {
+    for (auto h : l.getHolders()) {
+      if (principal == h.getHolder().cStr()) return true;
+    }
+    return false;
+  }
+  static Time Start(views::Lapse::Reader l) { return ReadTime(l.getWindowStart()); }
+  static std::optional<Time> End(views::Lapse::Reader l) {
+    if (!l.hasWindowEnd()) return std::nullopt;
+    return ReadTime(l.getWindowEnd());
+  }
+  // Each lapse names its evidence by sequence and leaf hash; check they are the ledger's.
+  void CheckEvidence(views::Lapse::Reader l) {
+    ASSERT_GT(l.getEvidence().size(), 0u) << l.getSummary().cStr();
+    for (auto e : l.getEvidence()) {
+      auto entries = ledger_->ReadEntries({e.getSequence()});
+      ASSERT_TRUE(entries.ok());
+      Digest leaf = ledger_->hasher().LeafHash((*entries)[0].bytes());
+      EXPECT_EQ(leaf.view(), ByteView(reinterpret_cast<const char*>(e.getLeafHash().begin()),
+                                      e.getLeafHash().size()));
+    }
+  }
+
+  // Runs a rule on a firing and a near-miss scope: exactly `n` on the first, none on the second.
+  std::vector<views::Lapse::Reader> FireAndMiss(const std::string& rule, const std::string& fire,
+                                                const std::string& miss, Time T, size_t n = 1) {
+    auto miss_report = Lapses(miss, rule, T);
+    EXPECT_EQ(miss_report.view.getLapses().size(), 0u)
+        << rule << " fired on the near miss " << miss << ": "
+        << miss_report.view.getLapses()[0].getSummary().cStr();
+    fired_.push_back(Lapses(fire, rule, T));
+    auto lapses = Fired(fired_.back());
+    EXPECT_EQ(lapses.size(), n) << rule << " on " << fire;
+    for (auto l : lapses) {
+      EXPECT_EQ(std::string(l.getRule().cStr()), rule);
+      CheckEvidence(l);
+    }
+    return lapses;
+  }
+
+  std::vector<Built<views::LapseReport>> fired_;
+  static testing::TempDir* dir_;
+  static ManualClock* clock_;
+  static DomainRules* rules_;
+  static Scenario* s_;
+  static Ledger* ledger_;
+  static Time B_;
+};
+testing::TempDir* Views::dir_;
+ManualClock* Views::clock_;
+DomainRules* Views::rules_;
+Scenario* Views::s_;
+Ledger* Views::ledger_;
+Time Views::B_;
+
+TEST_F(Views, L1BlindSpot) {
+  auto l = FireAndMiss("L1", "enterprise:X01a", "enterprise:X01b", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(0));
+  EXPECT_FALSE(End(l[0]));
+  EXPECT_NE(std::string(l[0].getSummary().cStr()).find("sector"), std::string::npos);
+  EXPECT_TRUE(Holds(l[0], "org:park-safety"));  // the territorial body still held it
+}
+
+TEST_F(Views, L2VacantFirstResponsible) {
+  auto l = FireAndMiss("L2", "park:smx/sz/p2", "park:smx/sz/p3", D(60));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(10));
+  EXPECT_EQ(End(l[0]), D(45));
+  EXPECT_EQ(std::string(l[0].getParameterVersion().cStr()), "default");
+}
+
+TEST_F(Views, L3CommitteeMeetings) {
+  // Thematic meetings are not held in either park; only the plenary interval differs.
+  auto plenary = [&](const std::string& scope) {
+    std::vector<views::Lapse::Reader> out;
+    fired_.push_back(Lapses(scope, "L3", D(190)));
+    for (auto l : Fired(fired_.back())) {
+      if (std::string(l.getSummary().cStr()).find("plenary") != std::string::npos) {
+        out.push_back(l);
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(plenary("park:smx/sz/p3").size(), 0u);
+  auto l = plenary("park:smx/sz/p2");
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(2 + 183));
+  EXPECT_EQ(End(l[0]), D(186));
+  EXPECT_TRUE(Holds(l[0], "official:zhao-min"));  // first responsible from D(45)
+  EXPECT_FALSE(Holds(l[0], "official:li-hua"));   // relieved on D(10)
+}
+
+TEST_F(Views, L4CommitteeTaskOverdue) {
+  auto l = FireAndMiss("L4", "park:smx/sz/p2", "park:smx/sz/p3", D(60));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(30));
+  EXPECT_EQ(End(l[0]), D(32));
+  EXPECT_TRUE(Holds(l[0], "official:chen-jie"));
+}
+
+TEST_F(Views, L5InspectionInterval) {
+  auto l = FireAndMiss("L5", "enterprise:X05a", "enterprise:X05b", D(150));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(1 + 92));
+  EXPECT_EQ(End(l[0]), D(94));
+  // The parameter in force is the local set of 2018, not the default.
+  EXPECT_EQ(std::string(l[0].getParameterVersion().cStr()), "local-2018");
+}
+
+TEST_F(Views, L6Formalism) {
+  auto l = FireAndMiss("L6", "enterprise:X06a", "enterprise:X06b", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(1));
+  EXPECT_EQ(End(l[0]), D(10));
+  EXPECT_TRUE(Holds(l[0], "official:wu-fang"));
+  EXPECT_EQ(l[0].getEvidence().size(), 4u);  // three empty inspections and the hazard
+}
+
+TEST_F(Views, L7MajorHazardNotReported) {
+  auto l = FireAndMiss("L7", "enterprise:X08a", "enterprise:X07b", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(20));
+}
+
+TEST_F(Views, L8MajorHazardNotActedOn) {
+  auto l = FireAndMiss("L8", "enterprise:X08a", "enterprise:X08b", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(20));
+  EXPECT_EQ(End(l[0]), D(20).PlusNanos(25 * kHour));
+}
+
+TEST_F(Views, L9MajorHazardNotListed) {
+  auto l = FireAndMiss("L9", "enterprise:X09a", "enterprise:X09b", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(27));
+  EXPECT_EQ(End(l[0]), D(28));
+}
+
+TEST_F(Views, L10OrderOverdue) {
+  auto l = FireAndMiss("L10", "enterprise:X10a", "enterprise:X10b", D(70));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(60));
+  EXPECT_FALSE(End(l[0]));
+  EXPECT_TRUE(Holds(l[0], "official:wu-fang"));  // issued the order
+}
+
+TEST_F(Views, L11ReinspectionOverdue) {
+  auto l = FireAndMiss("L11", "enterprise:X11a", "enterprise:X11b", D(70));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(60));
+  EXPECT_EQ(End(l[0]), D(61));
+}
+
+TEST_F(Views, L12FailedReviewNotEscalated) {
+  auto l = FireAndMiss("L12", "enterprise:X12a", "enterprise:X12b", D(75));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(70));
+  EXPECT_FALSE(End(l[0]));
+}
+
+TEST_F(Views, L14OperatingWhileSuspended) {
+  auto l = FireAndMiss("L14", "enterprise:X14a", "enterprise:X14b", D(60));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(40));
+  EXPECT_EQ(End(l[0]), D(45));
+}
+
+TEST_F(Views, L15ClosureNotRequested) {
+  auto l = FireAndMiss("L15", "enterprise:X15a", "enterprise:X15b", D(120));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(110));
+  EXPECT_FALSE(End(l[0]));
+}
+
+TEST_F(Views, L17NonCompliantApproval) {
+  auto l = FireAndMiss("L17", "enterprise:X17a", "enterprise:X17b", D(40));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(End(l[0]), D(20));
+  EXPECT_NE(std::string(l[0].getSummary().cStr()).find("pre-assessment"), std::string::npos);
+  EXPECT_TRUE(Holds(l[0], "official:zhou-qiang"));  // who signed the design approval
+}
+
+TEST_F(Views, L18ThreeSimultaneities) {
+  auto l = FireAndMiss("L18", "enterprise:X18a", "enterprise:X18b", D(120));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(90));
+  EXPECT_EQ(End(l[0]), D(95));
+}
+
+TEST_F(Views, L21AccidentReportedLate) {
+  auto l = FireAndMiss("L21", "enterprise:X21a", "enterprise:X21b", D(120));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(100).PlusNanos(60 * kMinute));
+  EXPECT_EQ(End(l[0]), D(100).PlusNanos(61 * kMinute));
+}
+
+TEST_F(Views, L22InvestigationOverdue) {
+  auto l = FireAndMiss("L22", "enterprise:X21a", "enterprise:X21b", D(200));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(160));
+  EXPECT_EQ(End(l[0]), D(161));
+}
+
+TEST_F(Views, L26HandoverGap) {
+  auto l = FireAndMiss("L26", "enterprise:X26a", "enterprise:X26b", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(10));
+  EXPECT_EQ(End(l[0]), D(13));
+  EXPECT_TRUE(Holds(l[0], "official:wu-fang"));
+}
+
+TEST_F(Views, L29Recurrence) {
+  auto l = FireAndMiss("L29", "enterprise:X29a", "enterprise:X29b", D(450));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(18));
+  EXPECT_EQ(End(l[0]), D(118));
+}
+
+TEST_F(Views, L30RecordsAfterAccident) {
+  auto l = FireAndMiss("L30", "enterprise:X30a", "enterprise:X30b", D(60));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(50));
+  ASSERT_EQ(l[0].getEvidence().size(), 1u);
+  EXPECT_TRUE(l[0].getEvidence()[0].getLate());
+  EXPECT_EQ(std::string(l[0].getEvidence()[0].getType().cStr()), "inspectionConducted");
+}
+
+TEST_F(Views, EveryRuleIsCoveredByAGoldenCase) {
+  std::set<std::string> tested = {"L1",  "L2",  "L3",  "L4",  "L5",  "L6",  "L7",
+                                  "L8",  "L9",  "L10", "L11", "L12", "L14", "L15",
+                                  "L17", "L18", "L21", "L22", "L26", "L29", "L30"};
+  for (const auto& r : LapseRules()) EXPECT_TRUE(tested.count(r.id)) << r.id << " has no case";
+}
+
+// ---- bitemporal
+
+TEST_F(Views, BackDatedInspectionAfterAccidentIsListedApart) {
+  // As recorded before the accident's aftermath (K = D(51)), there is no inspection on D(48).
+  auto before = Enterprise("X30a", D(50.5), D(51));
+  EXPECT_EQ(before.view.getInspections().size(), 0u);
+  EXPECT_EQ(before.view.getLateRecords().size(), 0u);
+  // As recorded by now, it is there, flagged as recorded after the valid-at time and late,
+  // and listed apart with its delay.
+  auto now = Enterprise("X30a", D(50.5));
+  ASSERT_EQ(now.view.getInspections().size(), 1u);
+  auto ev = now.view.getInspections()[0].getEvidence();
+  EXPECT_TRUE(ev.getRecordedAfterQuery());
+  EXPECT_TRUE(ev.getLate());
+  ASSERT_EQ(now.view.getLateRecords().size(), 1u);
+  auto late = now.view.getLateRecords()[0];
+  EXPECT_EQ(ReadTime(late.getRecordedAt()).unix_nanos - ReadTime(late.getOccurredAt()).unix_nanos,
+            5 * Time::kNanosPerDay);
+  // The enterprise's own L30 names it.
+  bool l30 = false;
+  for (auto l : now.view.getLapses()) l30 |= std::string(l.getRule().cStr()) == "L30";
+  EXPECT_TRUE(l30);
+}
+
+TEST_F(Views, RetroactiveDutyIsKnownOnlyOnceRecorded) {
+  auto holders = [](const Built<views::EnterpriseView>& v) {
+    std::vector<std::string> out;
+    for (auto h : v.view.getResponsibility()) {
+      if (std::string(h.getDutyId().cStr()) == "d-XR") out.push_back(h.getHolder().cStr());
+    }
+    return out;
+  };
+  // At D(10), as known at D(15): the duty (recorded D(20)) is not yet known.
+  EXPECT_TRUE(holders(Enterprise("XR", D(10), D(15))).empty());
+  // As known now, chen-jie held it from D(5), and the assignment is flagged as recorded
+  // after the valid-at time.
+  auto now = Enterprise("XR", D(10));
+  ASSERT_EQ(holders(now), std::vector<std::string>{"official:chen-jie"});
+  for (auto h : now.view.getResponsibility()) {
+    if (std::string(h.getDutyId().cStr()) != "d-XR") continue;
+    EXPECT_EQ(ReadTime(h.getFrom()), D(5));
+    EXPECT_TRUE(h.getEvidence()[0].getRecordedAfterQuery());
+  }
+}
+
+TEST_F(Views, CorrectionIsShownWithItsOriginal) {
+  // hz-E06-1 was recorded general on day 500 and corrected to major on day 502.
+  auto grade = [](const Built<views::EnterpriseView>& v) {
+    for (auto h : v.view.getHazards()) {
+      if (std::string(h.getHazardId().cStr()) == "hz-E06-1")
+        return std::string(h.getGrade().cStr());
+    }
+    return std::string("absent");
+  };
+  EXPECT_EQ(grade(Enterprise("E06", Day(501), Day(501))), "general");
+  auto now = Enterprise("E06", Day(501));
+  EXPECT_EQ(grade(now), "major");
+  ASSERT_EQ(now.view.getCorrections().size(), 1u);
+  auto c = now.view.getCorrections()[0];
+  EXPECT_FALSE(c.getWithdrawn());
+  EXPECT_EQ(std::string(c.getReason().cStr()), "复核后认定为重大事故隐患");
+  EXPECT_TRUE(c.getOriginal().getSuperseded());
+  EXPECT_GT(c.getBy().getSequence(), c.getOriginal().getSequence());
+  // As known on day 501, nothing was superseded yet.
+  EXPECT_EQ(Enterprise("E06", Day(501), Day(501)).view.getCorrections().size(), 0u);
+}
+
+// ---- the responsibility map across a handover
+
+TEST_F(Views, ResponsibilityMapAcrossHandover) {
+  auto in_charge = [&](double day) {
+    std::vector<std::string> out;
+    auto v = Enterprise("E06", Day(day));
+    Time T = Day(day);
+    for (auto h : v.view.getResponsibility()) {
+      bool held = ReadTime(h.getFrom()) <= T && (!h.hasUntil() || ReadTime(h.getUntil()) > T);
+      if (held && std::string(h.getChannel().cStr()) == "inspectorInCharge") {
+        out.push_back(h.getHolder().cStr());
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(in_charge(300), std::vector<std::string>{"official:sun-li"});
+  // Day 400.5: wu-fang assigned (day 400), sun-li's duty not yet revoked (day 401): both.
+  EXPECT_EQ(in_charge(400.5), (std::vector<std::string>{"official:sun-li", "official:wu-fang"}));
+  EXPECT_EQ(in_charge(450), std::vector<std::string>{"official:wu-fang"});
+
+  // Every channel reaches E06 at day 450, and the park-safety body reaches its head.
+  auto v = Enterprise("E06", Day(450));
+  std::set<std::string> channels;
+  bool head = false;
+  for (auto h : v.view.getResponsibility()) {
+    channels.insert(h.getChannel().cStr());
+    head |= std::string(h.getHolder().cStr()) == "official:chen-jie" &&
+            std::string(h.getThroughBody().cStr()) == "org:park-safety";
+  }
+  for (const char* c : {"territorial", "firstResponsible", "partyFirstResponsible",
+                        "inspectorInCharge", "sector", "comprehensive", "committee"}) {
+    EXPECT_TRUE(channels.count(c)) << c;
+  }
+  EXPECT_TRUE(head) << "the head of the territorial body is not listed";
+}
+
+// ---- rebuild equals the incremental state
+
+TEST_F(Views, RebuildGivesByteIdenticalTables) {
+  static const QueryRegistry registry = AllQueries();
+  std::string T = FormatRfc3339(Day(601));
+  // A fixed known-at: the view names it, and "now" moves.
+  QueryRequest request{
+      "enterprise",
+      {{"id", "E06"}, {"valid-at", T}, {"known-at", "2030-01-01T00:00:00Z"}, {"json", "true"}}};
+  auto before_view = registry.Run(*ledger_, request);
+  ASSERT_EQ(before_view.exit_code, 0) << before_view.error;
+  auto before = ledger_->ProjectionDigest();
+  ASSERT_TRUE(before.ok());
+  uint64_t calls = 0;
+  DomainRules refold(DomainRules::Options{DomainRules::Mode::kRefold});
+  Status s = ledger_->RebuildProjections(refold, [&](uint64_t done, uint64_t total) {
+    ++calls;
+    EXPECT_LE(done, total);
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_GT(calls, 0u);
+  EXPECT_FALSE(ledger_->projections_rebuilding());
+  auto after = ledger_->ProjectionDigest();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(before->Hex(), after->Hex());
+  auto after_view = registry.Run(*ledger_, request);
+  EXPECT_EQ(before_view.output, after_view.output);
+  // The digest covers the rows: it is not the digest of empty tables.
+  EXPECT_NE(after->Hex(), ledger_->hasher().EmptyRoot().Hex());
+}
+
+// ---- the CLI-facing queries
+
+TEST_F(Views, QueriesRunThroughTheRegistry) {
+  static const QueryRegistry registry = AllQueries();
+  std::string T = FormatRfc3339(Day(601));
+  for (const auto& [name, id] : std::vector<std::pair<std::string, std::string>>{
+           {"enterprise", "E06"}, {"official", "wu-fang"}, {"park", kPark}}) {
+    for (const char* lang : {"en", "zh-CN"}) {
+      auto r = registry.Run(*ledger_, {name, {{"id", id}, {"valid-at", T}, {"lang", lang}}});
+      EXPECT_EQ(r.exit_code, 0) << name << ": " << r.error;
+      EXPECT_NE(r.output.find(std::string(lang) == "en" ? "Lapse signals" : "履职异常信号"),
+                std::string::npos)
+          << name;
+    }
+    auto json = registry.Run(*ledger_, {name, {{"id", id}, {"valid-at", T}, {"json", "true"}}});
+    EXPECT_EQ(json.exit_code, 0) << json.error;
+    EXPECT_EQ(json.output.substr(0, 1), "{");
+  }
+  auto lapses = registry.Run(
+      *ledger_, {"lapses", {{"scope", "official:wu-fang"}, {"rule", "L10"}, {"valid-at", T}}});
+  EXPECT_EQ(lapses.exit_code, 0) << lapses.error;
+  EXPECT_NE(lapses.output.find("ord-E06-1"), std::string::npos) << lapses.output;
+
+  // Refusals name what was wrong.
+  auto bad_rule = registry.Run(*ledger_, {"lapses", {{"rule", "L99"}}});
+  EXPECT_EQ(bad_rule.exit_code, 2);
+  EXPECT_NE(bad_rule.error.find("L99"), std::string::npos);
+  auto bad_scope = registry.Run(*ledger_, {"lapses", {{"scope", "county"}}});
+  EXPECT_EQ(bad_scope.exit_code, 2);
+  auto unknown = registry.Run(*ledger_, {"enterprise", {{"id", "E99"}}});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.error.find("E99"), std::string::npos);
+  auto bad_time = registry.Run(*ledger_, {"official", {{"id", "wu-fang"}, {"valid-at", "soon"}}});
+  EXPECT_EQ(bad_time.exit_code, 2);
+  auto before_registered =
+      registry.Run(*ledger_, {"enterprise", {{"id", "E06"}, {"valid-at", "2017-03-01"}}});
+  EXPECT_EQ(before_registered.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace dutyledger

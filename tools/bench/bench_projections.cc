@@ -1,0 +1,237 @@
+// Projections and investigations benchmark (issues 4 and 5): on a generated city of about
+// --events events (default 1,000,000), measures
+//   (a) rebuild: the whole log folded again, events per second on one thread (target >= 500k/s);
+//   (b) official and enterprise views at random past points, p50/p99 (target p99 <= 20 ms);
+//   (c) all lapses of a park (target <= 1 s);
+//   (d) the investigation report on the accident (target <= 1 s);
+//   (e) the measuring process's peak resident memory (target <= 1 GiB).
+// The city is generated into --dir by a child process (so its memory is not counted), once:
+// an existing ledger in --dir is reused.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "projections/domain_rules.h"
+#include "projections/investigation.h"
+#include "projections/query.h"
+#include "tools/scenario/city.h"
+
+namespace dutyledger {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const Status& s) {
+  std::fprintf(stderr, "bench_projections: %s\n", s.ToString().c_str());
+  std::exit(1);
+}
+
+double Seconds(Steady::time_point t0) {
+  return std::chrono::duration<double>(Steady::now() - t0).count();
+}
+
+double CpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+long PeakRssMiB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+// About 5.2 events per enterprise-year, plus each park's and county's own business.
+void Generate(const std::string& dir, uint64_t events, int years) {
+  scenario::CityOptions o;
+  o.years = years;
+  o.enterprises = static_cast<int>(std::max<uint64_t>(60, events / (5 * years + 1)));
+  auto t0 = Steady::now();
+  scenario::CityStory story;
+  auto s = scenario::CityScenario(o, &story);
+  std::printf("generated %zu events (%d enterprises, %d years) in %.1f s\n", s.steps().size(),
+              o.enterprises, years, Seconds(t0));
+  std::fflush(stdout);
+  ManualClock clock(s.start());
+  DomainRules rules;
+  t0 = Steady::now();
+  auto ledger = scenario::Play(s, dir, clock, &rules, /*sync_commits=*/false);
+  if (!ledger.ok()) Die(ledger.status());
+  std::printf("appended them with admission in %.1f s (%.0f events/s)\n", Seconds(t0),
+              static_cast<double>(s.steps().size()) / Seconds(t0));
+}
+
+}  // namespace
+}  // namespace dutyledger
+
+int main(int argc, char** argv) {
+  using namespace dutyledger;
+  uint64_t events = 1'000'000;
+  int years = 10, queries = 400;
+  std::string dir = "/tmp/dutyledger-bench-projections";
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--events") && i + 1 < argc) {
+      events = std::stoull(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (!std::strcmp(argv[i], "--years") && i + 1 < argc) {
+      years = std::stoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--queries") && i + 1 < argc) {
+      queries = std::stoi(argv[++i]);
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench_projections [--events N] [--years N] [--dir DIR] [--queries N]\n");
+      return 2;
+    }
+  }
+  if (!std::filesystem::exists(dir + "/CURRENT") && !std::filesystem::exists(dir + "/log.key")) {
+    std::filesystem::remove_all(dir);
+    pid_t child = fork();
+    if (child == 0) {
+      Generate(dir, events, years);
+      std::fflush(stdout);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
+  }
+
+  SystemClock clock;
+  DomainRules admission;
+  Ledger::Options lo;
+  lo.clock = &clock;
+  lo.admission = &admission;
+  auto opened = Ledger::Open(dir, lo);
+  if (!opened.ok()) Die(opened.status());
+  Ledger& ledger = **opened;
+  const uint64_t n = ledger.size();
+  std::printf("dutyledger projections benchmark: %llu entries in %s\n",
+              static_cast<unsigned long long>(n), dir.c_str());
+
+  // (a) rebuild on one thread.
+  {
+    DomainRules refold(DomainRules::Options{DomainRules::Mode::kRefold});
+    auto before = ledger.ProjectionDigest();
+    auto t0 = Steady::now();
+    double c0 = CpuSeconds();
+    Status s = ledger.RebuildProjections(refold, nullptr);
+    if (!s.ok()) Die(s);
+    double wall = Seconds(t0), cpu = CpuSeconds() - c0;
+    auto after = ledger.ProjectionDigest();
+    std::printf(
+        "(a) rebuild: %.1f s wall, %.1f s CPU on one thread: %.0f events/s (target "
+        "500,000: ratio %.2f); tables %s\n",
+        wall, cpu, static_cast<double>(n) / wall, static_cast<double>(n) / wall / 500'000.0,
+        before.ok() && after.ok() && *before == *after ? "byte-identical" : "DIFFERED");
+  }
+
+  // The ids and span to query: officials and enterprises from the city's own naming.
+  static const QueryRegistry registry = AllQueries();
+  auto first = ledger.ReadEntries({1});
+  auto last = ledger.ReadEntries({n - 1});
+  if (!first.ok() || !last.ok()) Die(Internal("cannot read the span"));
+  int64_t t_first = ReadTime((*first)[0].entry().getRecordedAt()).unix_nanos;
+  int64_t t_last = ReadTime((*last)[0].entry().getRecordedAt()).unix_nanos;
+  std::mt19937_64 rng(7);
+  auto when = [&]() {
+    int64_t t = t_first + static_cast<int64_t>(rng() % static_cast<uint64_t>(t_last - t_first));
+    return FormatRfc3339(Time{t, 480});
+  };
+  // Enterprises E00001..; officials named in the enterprise views' responsibility maps.
+  uint64_t enterprises = 0;
+  for (uint64_t lo_id = 1, hi = 200000; lo_id < hi;) {
+    uint64_t mid = (lo_id + hi) / 2;
+    char id[32];
+    std::snprintf(id, sizeof id, "E%05llu", static_cast<unsigned long long>(mid));
+    auto r = registry.Run(ledger, {"enterprise", {{"id", id}, {"json", "true"}}});
+    if (r.exit_code == 0) {
+      enterprises = mid;
+      lo_id = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  std::vector<std::string> officials;
+  {
+    auto r = registry.Run(ledger, {"enterprise", {{"id", "E00001"}, {"json", "true"}}});
+    size_t pos = 0;
+    while ((pos = r.output.find("\"holder\": \"official:", pos)) != std::string::npos) {
+      pos += 20;
+      std::string id = r.output.substr(pos, r.output.find('"', pos) - pos);
+      if (std::find(officials.begin(), officials.end(), id) == officials.end()) {
+        officials.push_back(id);
+      }
+    }
+  }
+  // (b) past-point views.
+  for (const char* kind : {"enterprise", "official"}) {
+    std::vector<double> ms;
+    int failed = 0;
+    for (int i = 0; i < queries; ++i) {
+      std::string id;
+      if (kind[0] == 'e') {
+        char buf[32];
+        std::snprintf(
+            buf, sizeof buf, "E%05llu",
+            static_cast<unsigned long long>(1 + rng() % std::max<uint64_t>(1, enterprises)));
+        id = buf;
+      } else {
+        if (officials.empty()) break;
+        id = officials[rng() % officials.size()];
+      }
+      auto t0 = Steady::now();
+      auto r = registry.Run(ledger, {kind, {{"id", id}, {"valid-at", when()}, {"json", "true"}}});
+      ms.push_back(Seconds(t0) * 1000);
+      failed += r.exit_code != 0;  // e.g. not yet registered at that moment
+    }
+    if (ms.empty()) continue;
+    std::printf(
+        "(b) %s view at a random past point: p50 %.2f ms, p99 %.2f ms over %zu queries "
+        "(%d before the subject existed) (target p99 20 ms: ratio %.2f)\n",
+        kind, Percentile(ms, 0.5), Percentile(ms, 0.99), ms.size(), failed,
+        Percentile(ms, 0.99) / 20.0);
+  }
+  // (c) all lapses of a park.
+  {
+    std::vector<double> s;
+    for (const char* park : {"ya/c1/p1", "ya/c1/p2", "ya/c2/p1"}) {
+      auto t0 = Steady::now();
+      auto r = registry.Run(ledger, {"lapses", {{"scope", std::string("park:") + park}}});
+      if (r.exit_code != 0) continue;
+      s.push_back(Seconds(t0));
+      size_t lapses = 0;
+      for (size_t p = 0; (p = r.output.find("\n  L", p)) != std::string::npos; ++p) ++lapses;
+      std::printf("(c) all lapses of park %s: %.3f s (%zu lapses) (target 1 s: ratio %.2f)\n", park,
+                  s.back(), lapses, s.back());
+    }
+  }
+  // (d) the investigation report on the accident.
+  {
+    std::vector<double> s;
+    for (int i = 0; i < 5; ++i) {
+      auto t0 = Steady::now();
+      auto inv = Investigate(ledger, {"acc-E00001", "", "", Lang::kEn});
+      if (!inv.ok()) Die(inv.status());
+      s.push_back(Seconds(t0));
+    }
+    std::printf("(d) investigate the accident: median %.3f s over 5 (target 1 s: ratio %.2f)\n",
+                Percentile(s, 0.5), Percentile(s, 0.5));
+  }
+  std::printf("(e) peak resident memory of this process: %ld MiB (target 1024 MiB: ratio %.2f)\n",
+              PeakRssMiB(), static_cast<double>(PeakRssMiB()) / 1024.0);
+  return 0;
+}
