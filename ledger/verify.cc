@@ -391,7 +391,11 @@ std::optional<Finding> Verifier::CheckTrusted() {
    private:
     const Store& s_;
   } nodes(store_);
-  if (cp->size == 0) return std::nullopt;
+  if (cp->size == 0) {
+    // Every tree extends the empty one, whose root is H("") (FORMAT.md §5).
+    if (cp->root == hasher_.EmptyRoot()) return std::nullopt;
+    return fail("is for size 0 but its root is not the empty tree's");
+  }
   auto root = RangeRoot(hasher_, nodes, 0, cp->size);
   if (!root.ok()) return fail(root.status().message());
   if (*root != cp->root) {

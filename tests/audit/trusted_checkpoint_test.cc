@@ -80,6 +80,28 @@ TEST_P(TrustedCheckpointTest, CheckpointOfAnotherLedger) {
   ExpectBad(Verify(l.path(), trusted.note), "not signed by this ledger's log key");
 }
 
+TEST_P(TrustedCheckpointTest, CheckpointOfTheEmptyTree) {
+  // The ledger never signs size 0, but its log key could: accepted only with the root H("").
+  testing::AuditLedger l(GetParam(), dir_.Sub("ledger"));
+  l.Notes(3);
+  auto latest = l.Checkpoint();
+  l.Close();
+  auto log_key = PrivateKey::ReadPemFile(l.path() + "/log.key");
+  ASSERT_TRUE(log_key.ok()) << log_key.status().ToString();
+  auto signed_at_zero = [&](const Digest& root) {
+    Checkpoint empty{latest.checkpoint.origin, 0, root, {}};
+    auto line = SignNoteLine(empty.Body(), empty.origin, **log_key);
+    EXPECT_TRUE(line.ok()) << line.status().ToString();
+    auto note = ParseSignedNote(empty.Body() + "\n" + *line + "\n");
+    EXPECT_TRUE(note.ok()) << note.status().ToString();
+    return *note;
+  };
+  Hasher hasher(GetParam().hash);
+  EXPECT_TRUE(Verify(l.path(), signed_at_zero(hasher.EmptyRoot())).ok);
+  ExpectBad(Verify(l.path(), signed_at_zero(latest.checkpoint.root)),
+            "is for size 0 but its root is not the empty tree's");
+}
+
 INSTANTIATE_TEST_SUITE_P(Suites, TrustedCheckpointTest,
                          ::testing::Values(testing::kEd25519Sha256, testing::kSm2Sm3),
                          [](const auto& info) { return std::string(info.param.name); });
