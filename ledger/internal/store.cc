@@ -9,6 +9,7 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
@@ -125,7 +126,17 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const Option
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (options.read_only) {
-    s = rocksdb::DB::OpenForReadOnly(db, path, columns, &store->handles_, &raw);
+    // Beside a live writer (a server, whose verify query opens the folder this way too), the
+    // writer's flushes and compactions delete files: every table file is opened at once, so
+    // none can vanish under a read afterwards, and an open that raced with a deletion is tried
+    // again with the newer file list. Without this, verify said "corruption" that was not there.
+    db.max_open_files = -1;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      store->handles_.clear();
+      s = rocksdb::DB::OpenForReadOnly(db, path, columns, &store->handles_, &raw);
+      if (s.ok() || s.ToString().find("No such file or directory") == std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10 << attempt));
+    }
   } else {
     s = rocksdb::DB::Open(db, path, columns, &store->handles_, &raw);
   }
