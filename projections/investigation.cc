@@ -121,7 +121,9 @@ std::vector<std::string> HoldersOf(views::Lapse::Reader l) {
 // Adds a lapse as a concern of question q.
 void AddLapse(Answers& a, int q, views::Lapse::Reader l, const Tr& t) {
   std::string title = Str(t.lang == Lang::kZh ? l.getTitleZh() : l.getTitle());
-  Statement& s = a.Add(q, Str(l.getRule()) + " " + title + ": " + Str(l.getSummary()), true);
+  std::string summary = Str(t.lang == Lang::kZh ? l.getSummaryZh() : l.getSummary());
+  Statement& s = a.Add(
+      q, Str(l.getRule()) + " " + title + (t.lang == Lang::kZh ? "：" : ": ") + summary, true);
   Answers::Cite(s, l.getEvidence());
   s.holders = HoldersOf(l);
 }

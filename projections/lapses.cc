@@ -181,6 +181,9 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
                               "mapped to its industry codes)"
                             : "territorial supervisor (属地)") +
                     " for " + Days(end - from) + " days";
+        l.summary_zh = std::string(sector ? "无行业监管部门（三个必须：其行业代码未对应任何部门）"
+                                          : "无属地监管主体") +
+                       "，持续 " + Days(end - from) + " 天";
         if (registration) l.evidence.push_back(registration);
         emit(std::move(l));
       };
@@ -220,6 +223,9 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       if (!open) l.window_end = next;
       l.summary = std::string(key ? "key target" : "enterprise") + " not inspected for " +
                   Days(next.unix_nanos - last.unix_nanos) + " days (since " + DayText(last) + ")";
+      l.summary_zh = std::string(key ? "重点监管企业" : "企业") + "已 " +
+                     Days(next.unix_nanos - last.unix_nanos) + " 天未受监督检查（自 " +
+                     DayText(last) + " 起）";
       if (last_record) l.evidence.push_back(last_record);
       if (next_record) l.evidence.push_back(next_record);
       emit(std::move(l));
@@ -239,7 +245,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       Time at;
       const Record* record;
       std::set<std::string> finders;
-      std::string what;
+      std::string what, what_zh;
     };
     std::vector<Trigger> triggers;
     for (const auto& [id, h] : f.hazards) {
@@ -249,10 +255,11 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
           if (i.id == h.inspection) finders.insert(i.inspectors.begin(), i.inspectors.end());
         }
       }
-      triggers.push_back({h.identified, h.records.front(), finders, "hazard " + id});
+      triggers.push_back(
+          {h.identified, h.records.front(), finders, "hazard " + id, "隐患 " + id + " 被他人发现"});
     }
     for (const auto& [id, a] : f.accidents) {
-      triggers.push_back({a.accident_at, a.records.front(), {}, "accident " + id});
+      triggers.push_back({a.accident_at, a.records.front(), {}, "accident " + id, "事故 " + id});
     }
     for (const auto& tr : triggers) {
       LapseFinding l = make("L6", tr.at);
@@ -276,6 +283,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       for (const auto& i : inspectors) who += (who.empty() ? "" : ", ") + i;
       l.summary = std::to_string(empty.size()) + " inspections found nothing (by " + who +
                   ") before " + tr.what + " on " + DayText(tr.at);
+      l.summary_zh = "在 " + DayText(tr.at) + " 的" + tr.what_zh + "之前，" + who + " 的 " +
+                     std::to_string(empty.size()) + " 次检查均未发现问题";
       for (const auto* i : empty) l.evidence.push_back(i->record);
       l.evidence.push_back(tr.record);
       for (const auto& i : inspectors) l.extra_holders.push_back("official:" + i);
@@ -298,6 +307,9 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
             "major hazard " + id + " (" + h.type + ") was found by " +
             std::string(h.source == sc::HazardSource::ACCIDENT ? "an accident" : "inspectors") +
             ", not reported by the enterprise (Art 41)";
+        l.summary_zh = "重大事故隐患 " + id + "（" + h.type + "）由" +
+                       std::string(h.source == sc::HazardSource::ACCIDENT ? "事故" : "监管人员") +
+                       "发现，企业未自行报告（安全生产法第四十一条）";
         l.evidence = h.records;
         emit(std::move(l));
       }
@@ -328,6 +340,11 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
                     std::to_string(static_cast<int>(hours / kHour)) + " hours" +
                     (action ? " (first action " + DayText(*action) + ")" : "") +
                     " (Art 65(3), Art 90(4))";
+        l.summary_zh = "重大事故隐患 " + id + "：" +
+                       std::to_string(static_cast<int>(hours / kHour)) +
+                       " 小时内未下达整改指令或采取现场处置措施" +
+                       (action ? "（首次处置于 " + DayText(*action) + "）" : "") +
+                       "（安全生产法第六十五条、第九十条）";
         l.evidence = h.records;
         l.evidence.insert(l.evidence.end(), actions.begin(), actions.end());
         emit(std::move(l));
@@ -345,6 +362,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         if (h.listed) l.window_end = *h.listed;
         l.summary = "major hazard " + id + " not listed for supervision (挂牌督办) within " +
                     std::to_string(static_cast<int>(days / kDay)) + " days";
+        l.summary_zh = "重大事故隐患 " + id + " 未在 " +
+                       std::to_string(static_cast<int>(days / kDay)) + " 天内挂牌督办";
         l.evidence = h.records;
         emit(std::move(l));
       }
@@ -373,6 +392,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         if (first_report) l.window_end = *first_report;
         l.summary = "order " + oid + (o.order_no.empty() ? "" : " (" + o.order_no + ")") +
                     " passed its deadline " + DayText(o.deadline) + " with no rectification report";
+        l.summary_zh = "整改指令 " + oid + (o.order_no.empty() ? "" : "（" + o.order_no + "）") +
+                       " 已过整改期限 " + DayText(o.deadline) + "，企业未报告整改情况";
         l.evidence = o.records;
         l.extra_holders.push_back(o.issued_by);
         emit(std::move(l));
@@ -404,6 +425,9 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         l.summary = "order " + oid + ": no re-inspection (复查) within " +
                     std::to_string(static_cast<int>(days / kDay)) + " days of the " +
                     (s == o.deadline ? "deadline" : "enterprise's report") + " of " + DayText(s);
+        l.summary_zh = "整改指令 " + oid + "：" + (s == o.deadline ? "整改期限" : "企业报告") +
+                       " " + DayText(s) + " 后 " + std::to_string(static_cast<int>(days / kDay)) +
+                       " 天内未复查";
         l.evidence = o.records;
         l.extra_holders.push_back(o.issued_by);
         emit(std::move(l));
@@ -425,6 +449,9 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         l.summary = "order " + oid + " failed its review on " + DayText(when) +
                     " with no case, penalty or suspension within " +
                     std::to_string(static_cast<int>(days / kDay)) + " days (Art 102)";
+        l.summary_zh = "整改指令 " + oid + " 于 " + DayText(when) + " 复查不合格，" +
+                       std::to_string(static_cast<int>(days / kDay)) +
+                       " 天内未立案、处罚或责令停产停业（安全生产法第一百零二条）";
         l.evidence = o.records;
         emit(std::move(l));
       }
@@ -441,6 +468,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       l.window_end = a.accident_at;
       l.summary = "accident " + aid + " on " + DayText(a.accident_at) +
                   " while the enterprise was suspended (since " + DayText(s.from) + ")";
+      l.summary_zh = "企业自 " + DayText(s.from) + " 起停产停业期间，于 " + DayText(a.accident_at) +
+                     " 发生事故 " + aid;
       l.evidence = {s.record, a.records.front()};
       emit(std::move(l));
     }
@@ -455,6 +484,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         l.window_end = when;
         l.summary = "project " + pid + " ran (trial or production) on " + DayText(when) +
                     " while the enterprise was suspended";
+        l.summary_zh = "企业停产停业期间，项目 " + pid + " 于 " + DayText(when) + " 试运行或生产";
         l.evidence = {s.record};
         l.evidence.insert(l.evidence.end(), p.records.begin(), p.records.end());
         emit(std::move(l));
@@ -473,7 +503,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
               [](const auto& a, const auto& b) { return a.first < b.first; });
     std::optional<Time> trigger;
     std::vector<const Record*> evidence;
-    std::string why;
+    std::string why, why_zh;
     for (size_t i = 0; i < penalties.size() && !trigger; ++i) {
       Time p = penalties[i].first;
       LapseFinding probe = make("L15", p);
@@ -496,6 +526,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         trigger = p;
         why = std::to_string(in180) + " penalties in 180 days (" + std::to_string(in365) +
               " in 365) with a major hazard open";
+        why_zh = "存在未消除的重大事故隐患，180 天内受处罚 " + std::to_string(in180) +
+                 " 次（365 天内 " + std::to_string(in365) + " 次）";
         for (size_t j = 0; j <= i; ++j) evidence.push_back(penalties[j].second);
       } else {
         evidence.clear();
@@ -510,6 +542,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
           if (s.from < when && s.record != nullptr && s.record->body().isPenaltyDecided()) {
             trigger = when;
             why = "order " + oid + " failed its review after a suspension (still unsafe)";
+            why_zh = "停产停业整顿后整改指令 " + oid + " 复查仍不合格（仍不具备安全生产条件）";
             evidence = o.records;
             evidence.push_back(s.record);
             break;
@@ -527,6 +560,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         if (f.closure_requested_at) l.window_end = *f.closure_requested_at;
         l.summary = why + "; no closure request (提请关闭) within " +
                     std::to_string(static_cast<int>(days / kDay)) + " days (Art 113)";
+        l.summary_zh = why_zh + "；" + std::to_string(static_cast<int>(days / kDay)) +
+                       " 天内未提请关闭（安全生产法第一百一十三条）";
         l.evidence = evidence;
         emit(std::move(l));
       }
@@ -541,14 +576,19 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       }
       return nullptr;
     };
+    using Problems = std::vector<std::pair<std::string, std::string>>;  // (en, zh)
     auto approval = [&](Time at, const Record* record, const std::string& what,
-                        std::vector<std::string> problems) {
+                        const std::string& what_zh, Problems problems) {
       if (problems.empty()) return;
       LapseFinding l = make("L17", at);
       l.window_end = at;
-      std::string text;
-      for (const auto& pr : problems) text += (text.empty() ? "" : "; ") + pr;
+      std::string text, text_zh;
+      for (const auto& [en, zh] : problems) {
+        text += (text.empty() ? "" : "; ") + en;
+        text_zh += (text_zh.empty() ? "" : "；") + zh;
+      }
       l.summary = what + " of project " + pid + " on " + DayText(at) + ": " + text;
+      l.summary_zh = "项目 " + pid + " 于 " + DayText(at) + " 的" + what_zh + "：" + text_zh;
       l.evidence = p.records;
       for (const auto& [who, rec] : p.approvals) {
         if (rec == record) l.extra_holders.push_back("official:" + who);
@@ -556,11 +596,12 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       emit(std::move(l));
     };
     auto conflicts = [&](const Record* record) {
-      std::vector<std::string> out;
+      Problems out;
       if (p.promoter.empty()) return out;
       for (const auto& [who, rec] : p.approvals) {
         if (rec == record && who == p.promoter) {
-          out.push_back("the promoting official " + who + " also signed it");
+          out.push_back({"the promoting official " + who + " also signed it",
+                         "招商引资推动人 " + who + " 同时签字审批"});
         }
       }
       return out;
@@ -573,33 +614,36 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       return last;
     };
     if (p.design_reviewed && p.design_approved) {
-      std::vector<std::string> problems;
+      Problems problems;
       if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > *p.design_reviewed)) {
-        problems.push_back("no safety pre-assessment (Art 32)");
+        problems.push_back({"no safety pre-assessment (Art 32)", "未进行安全预评价（第三十二条）"});
       }
       if (const HazardFact* h = open_major_at(*p.design_reviewed)) {
-        problems.push_back("major hazard " + h->id + " open at the enterprise");
+        problems.push_back({"major hazard " + h->id + " open at the enterprise",
+                            "企业重大事故隐患 " + h->id + " 尚未消除"});
       }
       const Record* r = record_at(Which::SAFETY_FACILITY_DESIGN_REVIEWED);
       auto c = conflicts(r);
       problems.insert(problems.end(), c.begin(), c.end());
-      approval(*p.design_reviewed, r, "design review approval", problems);
+      approval(*p.design_reviewed, r, "design review approval", "安全设施设计审查批准", problems);
     }
     if (p.accepted_at && p.accepted) {
-      std::vector<std::string> problems;
+      Problems problems;
       if (!p.design_reviewed || !p.design_approved || *p.design_reviewed > *p.accepted_at) {
-        problems.push_back("no approved safety-facility design review (Art 33)");
+        problems.push_back({"no approved safety-facility design review (Art 33)",
+                            "安全设施设计未经审查通过（第三十三条）"});
       }
       if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > *p.accepted_at)) {
-        problems.push_back("no safety pre-assessment (Art 32)");
+        problems.push_back({"no safety pre-assessment (Art 32)", "未进行安全预评价（第三十二条）"});
       }
       if (const HazardFact* h = open_major_at(*p.accepted_at)) {
-        problems.push_back("major hazard " + h->id + " open at the enterprise");
+        problems.push_back({"major hazard " + h->id + " open at the enterprise",
+                            "企业重大事故隐患 " + h->id + " 尚未消除"});
       }
       const Record* r = record_at(Which::SAFETY_FACILITY_ACCEPTED);
       auto c = conflicts(r);
       problems.insert(problems.end(), c.begin(), c.end());
-      approval(*p.accepted_at, r, "completion acceptance", problems);
+      approval(*p.accepted_at, r, "completion acceptance", "安全设施竣工验收", problems);
     }
     // L18: production before acceptance; construction before design approval.
     auto milestone = [&](sc::Milestone m) -> std::optional<Time> {
@@ -614,6 +658,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         if (accepted) l.window_end = *accepted;
         l.summary = "project " + pid + " started production on " + DayText(*prod) +
                     " before its safety facilities were accepted (Art 34)";
+        l.summary_zh = "项目 " + pid + " 于 " + DayText(*prod) +
+                       " 投入生产，安全设施尚未竣工验收（违反“三同时”，第三十四条）";
         l.evidence = p.records;
         emit(std::move(l));
       }
@@ -625,6 +671,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         if (approved) l.window_end = *approved;
         l.summary = "project " + pid + " started construction on " + DayText(*build) +
                     " before its safety-facility design was approved (Art 33)";
+        l.summary_zh = "项目 " + pid + " 于 " + DayText(*build) +
+                       " 开工建设，安全设施设计尚未审查批准（违反“三同时”，第三十三条）";
         l.evidence = p.records;
         emit(std::move(l));
       }
@@ -641,6 +689,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         l.window_end = permit.changed;
         l.summary = "permit " + pid + " (" + permit.type + ") issued on " +
                     DayText(permit.changed) + " while major hazard " + hid + " was open";
+        l.summary_zh = "许可证 " + pid + "（" + permit.type + "）于 " + DayText(permit.changed) +
+                       " 颁发时，重大事故隐患 " + hid + " 尚未消除";
         l.evidence = {permit.record};
         l.evidence.insert(l.evidence.end(), h.records.begin(), h.records.end());
         l.extra_holders.push_back(permit.record->signer);
@@ -668,6 +718,11 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
                                    Time::kNanosPerSecond) +
                     " minutes after its head knew (limit " +
                     std::to_string(static_cast<int>(unit_hours / kHour)) + " h, 条例 Art 9)";
+        l.summary_zh = "事故 " + aid + "：单位负责人知悉后 " +
+                       std::to_string((first->reported_at.unix_nanos - a.known_at.unix_nanos) / 60 /
+                                      Time::kNanosPerSecond) +
+                       " 分钟才报告（时限 " + std::to_string(static_cast<int>(unit_hours / kHour)) +
+                       " 小时，《生产安全事故报告和调查处理条例》第九条）";
         l.evidence = {first->record};
         emit(std::move(l));
       }
@@ -682,6 +737,10 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
                     std::to_string(gap / 60 / Time::kNanosPerSecond) + " minutes after the " +
                     "previous report (limit " + std::to_string(static_cast<int>(relay / kHour)) +
                     " h per level, 条例 Art 11)";
+        r.summary_zh = "事故 " + aid + "：上一级报告后 " +
+                       std::to_string(gap / 60 / Time::kNanosPerSecond) +
+                       " 分钟才逐级上报（每级时限 " +
+                       std::to_string(static_cast<int>(relay / kHour)) + " 小时，条例第十一条）";
         r.evidence = {reports[i - 1]->record, reports[i]->record};
         r.extra_holders.push_back(reports[i]->record->signer);
         emit(std::move(r));
@@ -697,6 +756,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       l.window_end = when;
       l.summary = "accident " + aid + ": casualties changed after the " +
                   std::to_string(static_cast<int>(days / kDay)) + "-day window for 补报";
+      l.summary_zh = "事故 " + aid + "：伤亡人数在 " +
+                     std::to_string(static_cast<int>(days / kDay)) + " 天补报期限之后才变化";
       l.evidence = {record};
       emit(std::move(l));
     }
@@ -743,6 +804,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         if (submitted) l.window_end = *submitted;
         l.summary = "accident " + aid + ": investigation report not submitted within " +
                     std::to_string(static_cast<int>(days / kDay)) + " days (条例 Art 29)";
+        l.summary_zh = "事故 " + aid + "：" + std::to_string(static_cast<int>(days / kDay)) +
+                       " 天内未提交事故调查报告（条例第二十九条）";
         l.evidence = stages;
         emit(std::move(l));
       }
@@ -770,6 +833,9 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         l.summary = "hazard type '" + hz[j]->type + "' found again (" + hz[j]->id + ") " +
                     Days(hz[j]->identified.unix_nanos - hz[i]->closed->unix_nanos) +
                     " days after " + hz[i]->id + " was closed";
+        l.summary_zh = "同类隐患“" + hz[j]->type + "”在 " + hz[i]->id + " 销号 " +
+                       Days(hz[j]->identified.unix_nanos - hz[i]->closed->unix_nanos) +
+                       " 天后再次出现（" + hz[j]->id + "）";
         l.evidence = hz[i]->records;
         l.evidence.insert(l.evidence.end(), hz[j]->records.begin(), hz[j]->records.end());
         emit(std::move(l));
@@ -800,6 +866,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     l.summary = std::to_string(l.evidence.size()) +
                 " record(s) about the enterprise made late or corrected after accident " + aid +
                 " of " + DayText(a.accident_at);
+    l.summary_zh = DayText(a.accident_at) + " 事故 " + aid + " 发生后，有 " +
+                   std::to_string(l.evidence.size()) + " 条涉及该企业的记录被补录或更正";
     emit(std::move(l));
   }
   return Status::Ok();
@@ -848,6 +916,13 @@ Status LapseEngine::Handovers(const std::vector<Coverage>& coverage, const std::
                      ? " with no successor named"
                      : " and successor " + successor + " started " +
                            (next_from ? Days(*next_from - c.until) + " days later" : "never"));
+    l.summary_zh =
+        "职责 " + c.duty_id + "（" + std::string(ChannelName(c.channel)) + "，" + c.holder +
+        "）于 " + DayText(end) + " 终止，" +
+        (successor.empty()
+             ? "未指定接任者"
+             : "接任者 " + successor +
+                   (next_from ? " 在 " + Days(*next_from - c.until) + " 天后才到任" : " 未到任"));
     ASSIGN_OR_RETURN(const Record* assigned, DutyRecord(c.seq));
     l.evidence.push_back(assigned);
     if (c.ended_seq != tables::kNoSeq) {
@@ -900,6 +975,7 @@ Status LapseEngine::Jurisdiction(const std::string& jurisdiction, std::vector<La
         if (to) l.window_end = Time{*to, 480};
         l.summary = "first responsible person (第一责任人) of " + jurisdiction + " vacant for " +
                     Days(end - from) + " days";
+        l.summary_zh = jurisdiction + " 第一责任人空缺 " + Days(end - from) + " 天";
         for (const auto* c : first) {
           if (c->until == from) {
             ASSIGN_OR_RETURN(const Record* r, DutyRecord(c->seq));
@@ -1013,6 +1089,8 @@ Status LapseEngine::Jurisdiction(const std::string& jurisdiction, std::vector<La
       if (t.resolved) l.window_end = *t.resolved;
       l.summary = "task " + t.task + " of decision " + t.decision + " (owner " + t.owner +
                   ") overdue since " + DayText(t.due);
+      l.summary_zh = "决定 " + t.decision + " 的督办事项 " + t.task + "（责任人 " + t.owner +
+                     "）自 " + DayText(t.due) + " 起逾期";
       l.evidence = t.records;
       l.extra_holders.push_back(t.owner);
       out->push_back(std::move(l));

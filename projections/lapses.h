@@ -47,6 +47,7 @@ struct LapseFinding {
   std::optional<Time> window_end;  // none: open at T
   std::string subject;             // "enterprise:E05", "jurisdiction:...", "duty:..."
   std::string summary;
+  std::string summary_zh;  // the same in Chinese, in the terms of reference/domain.md §1
   std::string parameter_version = "default";
   std::vector<std::tuple<std::string, std::string, double>> parameters;
   std::vector<const Record*> evidence;

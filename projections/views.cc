@@ -385,6 +385,7 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
     if (f.window_end) WriteTime(l.initWindowEnd(), *f.window_end);
     l.setSubject(f.subject);
     l.setSummary(f.summary);
+    l.setSummaryZh(f.summary_zh.empty() ? f.summary : f.summary_zh);
     std::vector<HolderFact> holders;
     if (f.place) {
       int64_t end = f.window_end ? f.window_end->unix_nanos : T();

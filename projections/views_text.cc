@@ -130,7 +130,7 @@ std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
     out += ind + l.getRule().cStr() + " " +
            (lang == Lang::kZh ? l.getTitleZh() : l.getTitle()).cStr() + " — " +
            l.getSubject().cStr() + "\n";
-    out += ind + "  " + l.getSummary().cStr() + "\n";
+    out += ind + "  " + (lang == Lang::kZh ? l.getSummaryZh() : l.getSummary()).cStr() + "\n";
     out += ind + "  " + t("window ", "期间 ") + TimeText(l.getWindowStart()) + " – " +
            (l.hasWindowEnd() ? TimeText(l.getWindowEnd()) : t("(open)", "（持续中）")) + "\n";
     out += ind + "  " + t("parameters ", "参数 ") + l.getParameterVersion().cStr() + ":";

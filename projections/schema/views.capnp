@@ -58,6 +58,7 @@ struct Lapse {
   summary @8 :Text;
   holders @9 :List(DutyHolder);     # the duty holders during the window
   evidence @10 :List(Evidence);
+  summaryZh @11 :Text;              # the summary in Chinese
 }
 
 struct LapseReport {
