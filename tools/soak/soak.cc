@@ -467,6 +467,18 @@ int Main(int argc, char** argv) {
     if (t >= f.duration) break;
   }
   stop = true;
+  {
+    // Tails learn of `stop` from their next update: one last event gives them one.
+    EventJson json;
+    SystemClock system;
+    EventJson::Defaults defaults{"soak.example/log", (*root)->public_key().id(), &system};
+    auto body = json.ParseEventBody(
+        R"({"occurredAt": "2017-02-27T09:00:00+08:00", "note": {"text": "soak: end"}})", defaults);
+    auto c = net::Client::Connect(options);
+    if (body.ok() && c.ok()) {
+      (void)(*c)->Append({SignedEvent{*body, *(*root)->Sign(EventSigningMessage(*body))}});
+    }
+  }
   for (auto& th : threads) th.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
 
