@@ -1,5 +1,7 @@
 #include "ledger/json.h"
 
+#include "ledger/bundle_json.h"
+
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
 #include <capnp/schema.h>
@@ -11,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "ledger/bundle_json.h"
 #include "ledger/schema/common.capnp.h"
 #include "ledger/uuid.h"
 
@@ -276,7 +279,11 @@ Result<Bytes> EventJson::ParseEventBodyAsIs(std::string_view json) const {
   return ParseEventBody(json, Defaults{});
 }
 
-Result<Bytes> EventJson::ParseEventBody(std::string_view json, const Defaults& defaults) const {
+Result<Bytes> EventJson::ParseEventBody(std::string_view text, const Defaults& defaults) const {
+  // Cap'n Proto 0.9.2's JSON parser decodes \uXXXX wrongly ("\u00e9" becomes another
+  // character): escapes are decoded first, as for bundle JSON (ledger/bundle_json.h).
+  ASSIGN_OR_RETURN(std::string decoded, DecodeJsonUnicodeEscapes(text));
+  std::string_view json = decoded;
   capnp::MallocMessageBuilder raw;
   capnp::MallocMessageBuilder message;
   Status status;

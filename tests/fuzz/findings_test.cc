@@ -46,9 +46,9 @@ TEST(Findings, TimesNearTheEndsOfInt64FormatWithTheirOffset) {
   EXPECT_EQ(FormatRfc3339(Time{INT64_MIN, -480}), "1677-09-20T16:12:43.145224192-08:00");
 }
 
-// Left to ledger/json.cc's owner (notes/issue-8.md): the event reader goes through the same
-// Cap'n Proto JSON parser and records "\u00e9" as another character. Enable once fixed.
-TEST(Findings, DISABLED_EventJsonDecodesUnicodeEscapes) {
+// The event reader goes through the same Cap'n Proto JSON parser, which recorded "\u00e9" as
+// another character; escapes are now decoded before it.
+TEST(Findings, EventJsonDecodesUnicodeEscapes) {
   EventJson json;
   auto body = json.ParseEventBodyAsIs(
       R"({"occurredAt": "2017-02-27T09:00:00+08:00", "note": {"text": "caf\u00e9 \u001c"}})");
