@@ -2,6 +2,7 @@
 // locally or on a server, and rebuild, which refolds the projection tables from the log.
 #include <chrono>
 #include <cstdio>
+#include <list>
 #include <optional>
 
 #include "projections/domain_rules.h"
@@ -41,7 +42,8 @@ QueryRequest ViewRequest(const std::string& name, const ViewOptions& o) {
 
 void AddView(CLI::App& app, Context& ctx, const char* name, const char* help, const char* id_help) {
   auto* cmd = app.add_subcommand(name, help);
-  auto* o = new ViewOptions();  // lives as long as the app
+  static std::list<ViewOptions> all;  // one per view command, as long as the app
+  ViewOptions* o = &all.emplace_back();
   cmd->add_option("id", o->id, id_help)->required();
   AddViewOptions(cmd, o);
   cmd->callback([&ctx, o, name]() { RunQuery(ctx, o->loc, ViewRequest(name, *o)); });
