@@ -97,14 +97,12 @@ QueryResponse InvestigateQuery(const Ledger& ledger, const QueryRequest& r) {
   if (!lang.ok()) return FromStatus(lang.status());
   q.lang = *lang;
   std::string format = r.Get("format").value_or("text");
-  if (format != "text" && format != "json" && format != "html") {
-    return QueryResponse::Usage("--format must be text, json or html, not '" + format + "'");
-  }
+  if (Status s = CheckInvestigationFormat(format); !s.ok()) return FromStatus(s);
   auto inv = Investigate(ledger, q);
   if (!inv.ok()) return FromStatus(inv.status());
-  if (format == "json") return QueryResponse::Ok(ViewJson().StructToJson(inv->report, true) + "\n");
-  if (format == "html") return QueryResponse::Ok(RenderInvestigationHtml(inv->report));
-  return QueryResponse::Ok(RenderInvestigationText(inv->report));
+  auto text = RenderInvestigation(inv->report, format);
+  if (!text.ok()) return FromStatus(text.status());
+  return QueryResponse::Ok(std::move(*text));
 }
 
 // decisions: the committee's record as known at K; with diff-known-at, what changed by K2.

@@ -33,6 +33,10 @@ struct Investigation {
 // enterprise.
 Result<Investigation> Investigate(const Ledger& ledger, const InvestigationRequest& request);
 
+// The report in `format`: "text", "json" or "html" (kInvalidArgument names any other).
+Status CheckInvestigationFormat(const std::string& format);
+Result<std::string> RenderInvestigation(views::InvestigationReport::Reader report,
+                                        const std::string& format);
 std::string RenderInvestigationText(views::InvestigationReport::Reader report);
 std::string RenderInvestigationHtml(views::InvestigationReport::Reader report);
 

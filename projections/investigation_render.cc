@@ -245,6 +245,19 @@ std::string Timeline(views::InvestigationReport::Reader r, const Tr& t) {
 
 }  // namespace
 
+Status CheckInvestigationFormat(const std::string& format) {
+  if (format == "text" || format == "json" || format == "html") return Status::Ok();
+  return InvalidArgument("--format must be text, json or html, not '" + format + "'");
+}
+
+Result<std::string> RenderInvestigation(views::InvestigationReport::Reader report,
+                                        const std::string& format) {
+  RETURN_IF_ERROR(CheckInvestigationFormat(format));
+  if (format == "json") return ViewToJson(report);
+  if (format == "html") return RenderInvestigationHtml(report);
+  return RenderInvestigationText(report);
+}
+
 std::string RenderInvestigationText(views::InvestigationReport::Reader r) {
   Tr t{Str(r.getLanguage()) == "zh-CN"};
   std::string out;

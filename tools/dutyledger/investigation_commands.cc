@@ -31,19 +31,11 @@ Status Emit(const std::string& out, const std::string& text) {
   return ReplaceFileAtomically(out, text, 0644);
 }
 
-std::string Render(const Investigation& inv, const std::string& format) {
-  if (format == "html") return RenderInvestigationHtml(inv.report);
-  if (format == "json") return ViewToJson(inv.report);
-  return RenderInvestigationText(inv.report);
-}
-
 // The report computed here (local ledger), with its evidence bundle when asked.
 int InvestigateLocally(Context& ctx, const InvestigateOptions& o) {
   auto lang = ParseLang(o.lang);
   if (!lang.ok()) return Fail(lang.status());
-  if (o.format != "text" && o.format != "json" && o.format != "html") {
-    return UsageError("--format must be text, json or html, not '" + o.format + "'");
-  }
+  if (Status s = CheckInvestigationFormat(o.format); !s.ok()) return UsageError(s.message());
   if (o.incident.empty() == (o.enterprise.empty() || o.at.empty()) ||
       (!o.incident.empty() && (!o.enterprise.empty() || !o.at.empty()))) {
     return UsageError("give --incident <event-id>, or --enterprise <id> with --at <time>");
@@ -70,7 +62,9 @@ int InvestigateLocally(Context& ctx, const InvestigateOptions& o) {
                  static_cast<unsigned long long>(summary->entries),
                  static_cast<unsigned long long>(summary->tree_size), o.bundle.c_str());
   }
-  Status s = Emit(o.out, Render(*inv, o.format));
+  auto text = RenderInvestigation(inv->report, o.format);
+  if (!text.ok()) return UsageError(text.status().message());
+  Status s = Emit(o.out, *text);
   return s.ok() ? kExitOk : Fail(s);
 }
 
