@@ -103,12 +103,28 @@ struct PublicKey::Impl {
   Bytes spki;
   Digest id;
   Bytes raw;
-  EVP_PKEY* pkey = nullptr;  // owned; used read-only after construction
+  EVP_PKEY* pkey = nullptr;  // owned; SM2 only (Ed25519 verifies with libsodium)
   ~Impl() { EVP_PKEY_free(pkey); }
 };
 
+// The canonical DER of an Ed25519 SubjectPublicKeyInfo (RFC 8410): this prefix, then the key.
+constexpr char kEd25519SpkiPrefix[] = "\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00";
+constexpr size_t kEd25519SpkiPrefixSize = sizeof kEd25519SpkiPrefix - 1;
+
 Result<PublicKey> PublicKey::FromSpki(ByteView der) {
   EnsureSodium();
+  // Ed25519 keys need no OpenSSL object (libsodium verifies): opening a ledger decodes its whole
+  // key table, and d2i_PUBKEY plus re-encoding cost ~130 us a key.
+  if (der.size() == kEd25519SpkiPrefixSize + 32 &&
+      der.substr(0, kEd25519SpkiPrefixSize) ==
+          ByteView(kEd25519SpkiPrefix, kEd25519SpkiPrefixSize)) {
+    auto impl = std::make_shared<Impl>();
+    impl->algorithm = SignatureAlgorithm::kEd25519;
+    impl->spki = Bytes(der);
+    impl->id = Sha256(der);
+    impl->raw = Bytes(der.substr(kEd25519SpkiPrefixSize));
+    return PublicKey(std::move(impl));
+  }
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   PkeyPtr pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
   ERR_clear_error();
@@ -165,11 +181,11 @@ const Digest& PublicKey::id() const { return impl_->id; }
 const Bytes& PublicKey::raw() const { return impl_->raw; }
 
 std::string PublicKey::ToPem() const {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  DL_CHECK(PEM_write_bio_PUBKEY(bio.get(), impl_->pkey) == 1);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  // RFC 7468: the canonical DER in base64, 64 characters a line.
+  std::string b64 = Base64Encode(impl_->spki);
+  std::string pem = "-----BEGIN PUBLIC KEY-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) pem.append(b64, i, 64).push_back('\n');
+  return pem + "-----END PUBLIC KEY-----\n";
 }
 
 bool PublicKey::Verify(ByteView message, ByteView signature) const {

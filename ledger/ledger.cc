@@ -281,7 +281,7 @@ class TxnKeyTable final : public internal::KeyTable {
   std::vector<KeyInfo>* changes_;
 };
 
-class TxnAdmissionState final : public AdmissionState {
+class TxnAdmissionState : public AdmissionState {
  public:
   TxnAdmissionState(Txn& txn, const internal::KeyTable& keys, const Candidate& c)
       : txn_(txn), keys_(keys), seq_(c.sequence) {
@@ -305,6 +305,7 @@ class TxnAdmissionState final : public AdmissionState {
   void IndexSubject(std::string_view subject) override {
     txn_.Put(Column::kSubjects, internal::SubjectKey(subject, seq_), stream_value_);
   }
+  const Bytes& stream_value() const { return stream_value_; }
   Result<std::optional<KeyInfo>> FindKey(const Digest& id) const override { return keys_.Find(id); }
   Result<std::optional<uint64_t>> FindEventSequence(ByteView event_id) const override {
     ASSIGN_OR_RETURN(auto row, txn_.Get(Column::kEventIds, event_id));
@@ -327,6 +328,30 @@ class TxnAdmissionState final : public AdmissionState {
   const internal::KeyTable& keys_;
   uint64_t seq_;
   Bytes stream_value_;
+};
+
+// A rebuild's: projection rows in memory (FoldRows), subject rows straight into the chunk's
+// unlogged batch (nothing reads them during the fold); keys and events as above.
+class RebuildAdmissionState final : public TxnAdmissionState {
+ public:
+  RebuildAdmissionState(Txn& txn, const internal::KeyTable& keys, const Candidate& c,
+                        internal::FoldRows& rows, Store::Batch& subjects)
+      : TxnAdmissionState(txn, keys, c), rows_(rows), subjects_(subjects), seq_(c.sequence) {}
+  Result<std::optional<Bytes>> Get(ByteView key) const override { return rows_.Get(key); }
+  void Put(ByteView key, ByteView value) override { rows_.Put(key, value); }
+  void Delete(ByteView key) override { rows_.Delete(key); }
+  Status ScanPrefix(ByteView prefix,
+                    const std::function<bool(ByteView, ByteView)>& fn) const override {
+    return rows_.Scan(prefix, fn);
+  }
+  void IndexSubject(std::string_view subject) override {
+    subjects_.Put(Column::kSubjects, internal::SubjectKey(subject, seq_), stream_value());
+  }
+
+ private:
+  internal::FoldRows& rows_;
+  Store::Batch& subjects_;
+  uint64_t seq_;
 };
 
 }  // namespace
@@ -1262,8 +1287,12 @@ Status Ledger::RebuildProjections(Admission& admission,
   RETURN_IF_ERROR(im.store->DropColumn(Column::kSubjects));
   uint64_t n = size();
   constexpr uint64_t kChunk = 4096;
+  // The tables are empty now: the fold reads only rows it wrote, from memory, up to this budget.
+  constexpr size_t kFoldBudget = 384 << 20;
+  internal::FoldRows rows(im.store.get(), Column::kProjections, kFoldBudget);
   for (uint64_t begin = 0; begin < n; begin += kChunk) {
     Txn txn(im.store.get(), nullptr);
+    Store::Batch subjects = im.store->NewBatch();
     std::vector<KeyInfo> unused_changes;
     Status status;
     Status iter = ForEachEntry(begin, std::min(n, begin + kChunk), [&](const EntryView& e) {
@@ -1290,7 +1319,7 @@ Status Ledger::RebuildProjections(Admission& admission,
       }
       TxnKeyTable keys(txn, im, &unused_changes);
       Candidate c{&*view, e.sequence(), ReadTime(e.entry().getRecordedAt()), &*signer};
-      TxnAdmissionState state(txn, keys, c);
+      RebuildAdmissionState state(txn, keys, c, rows, subjects);
       Status s = admission.Admit(c, state);
       if (!s.ok()) {
         status = s.WithContext("entry " + std::to_string(e.sequence()) +
@@ -1301,12 +1330,17 @@ Status Ledger::RebuildProjections(Admission& admission,
     });
     RETURN_IF_ERROR(iter);
     RETURN_IF_ERROR(status);
-    // Key rows are the ledger's own; the fold must not have changed them.
-    Store::Batch b = im.store->NewBatch();
-    txn.AddTo(b);
-    RETURN_IF_ERROR(im.store->Write(b, false));
+    // Unlogged: until the flush below, a crash loses them, and the mark says to rebuild again.
+    // (The chunk's txn holds only key rows the fold re-derived, identical to the stored ones.)
+    txn.AddTo(subjects);
+    RETURN_IF_ERROR(im.store->WriteUnlogged(subjects));
+    RETURN_IF_ERROR(rows.MaybeSpill(false));
     if (progress) progress(std::min(n, begin + kChunk), n);
   }
+  RETURN_IF_ERROR(rows.MaybeSpill(true));
+  // Flushed before the mark goes: the unlogged writes are durable, and the next open (every
+  // query's) does not replay the rebuild's log.
+  RETURN_IF_ERROR(im.store->Flush());
   Store::Batch done = im.store->NewBatch();
   done.Delete(Column::kMeta, kRebuildingKey);
   RETURN_IF_ERROR(im.store->Write(done, true));

@@ -216,12 +216,23 @@ Result<bool> DomainView::ScopeMatches(tables::DutyRow::Reader duty, const Place&
 
 Result<std::vector<Coverage>> DomainView::CoverageOf(const Place& place, int64_t t,
                                                      uint64_t known_size) const {
-  return Coverages(place, t, known_size);
+  if (!memoize_coverage_) return Coverages(place, t, known_size);
+  ASSIGN_OR_RETURN(auto ever, CoverageEver(place, known_size));
+  std::erase_if(ever, [t](const Coverage& c) { return c.from > t || t >= c.until; });
+  return ever;
 }
 
 Result<std::vector<Coverage>> DomainView::CoverageEver(const Place& place,
                                                        uint64_t known_size) const {
-  return Coverages(place, std::nullopt, known_size);
+  if (!memoize_coverage_) return Coverages(place, std::nullopt, known_size);
+  std::string key = place.enterprise + '\0' + place.jurisdiction + '\0' + tables::SeqPart(known_size);
+  for (const auto& code : place.industries) key += '\0' + code;
+  auto it = coverage_ever_.find(key);
+  if (it == coverage_ever_.end()) {
+    ASSIGN_OR_RETURN(auto ever, Coverages(place, std::nullopt, known_size));
+    it = coverage_ever_.emplace(std::move(key), std::move(ever)).first;
+  }
+  return it->second;
 }
 
 Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::optional<int64_t> at,

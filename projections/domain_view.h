@@ -132,6 +132,10 @@ class DomainView {
   Result<std::vector<Coverage>> CoverageEver(const Place& place,
                                              uint64_t known_size = tables::kNoSeq) const;
 
+  // Remember coverage per place for the life of this view: only for rows that do not change
+  // under it (committed rows read by one query), never during admission.
+  void MemoizeCoverage() { memoize_coverage_ = true; }
+
   Result<std::vector<PostInfo>> PostsAt(const std::string& official, int64_t t) const;
   Result<std::vector<PostInfo>> AllPosts(const std::string& official) const;
   // Duties held by a principal ("official:<id>" / "org:<id>") that are in force at T.
@@ -175,6 +179,8 @@ class DomainView {
 
   const RowSource& rows_;
   mutable std::map<std::string, std::vector<std::string>> jurisdiction_chains_;
+  bool memoize_coverage_ = false;
+  mutable std::map<std::string, std::vector<Coverage>> coverage_ever_;
 };
 
 // "official:<id>" → "<id>" if it has that kind, else empty.

@@ -29,7 +29,9 @@ Result<QueryTime> QueryTime::Parse(const Ledger& ledger, Clock& clock, const std
 }
 
 History::History(const Ledger& ledger, QueryTime time)
-    : ledger_(ledger), time_(time), rows_(ledger), domain_(rows_) {}
+    : ledger_(ledger), time_(time), rows_(ledger), domain_(rows_) {
+  domain_.MemoizeCoverage();  // committed rows: they do not change under one query
+}
 
 Status History::Load(const std::vector<uint64_t>& seqs) {
   std::vector<uint64_t> missing;

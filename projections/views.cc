@@ -254,6 +254,20 @@ struct ViewBuilder::Impl {
 
   Result<std::vector<HolderFact>> Holders(const Place& place, int64_t start, int64_t end);
   Result<std::vector<HolderFact>> HeadsOf(const std::string& org, const HolderFact& duty);
+
+  // Memoized for one query (a park's lapses ask about the same places and bodies many times).
+  // Every duty and mapping that ever reached the place as known, by channel, then start.
+  Result<const std::vector<Coverage>*> CoverageEver(const Place& place);
+  std::map<std::string, std::vector<Coverage>> coverage_cache;
+  struct HeadPost {
+    std::string official;
+    int64_t from;
+    int64_t until;  // as known
+    uint64_t from_seq;
+  };
+  // The posts heading `org`, as known.
+  Result<const std::vector<HeadPost>*> HeadPosts(const std::string& org);
+  std::map<std::string, std::vector<HeadPost>> heads_cache;
   void WriteHolder(const HolderFact& h, views::DutyHolder::Builder b);
   void WriteHolders(const std::vector<HolderFact>& holders,
                     capnp::List<views::DutyHolder>::Builder list) {
@@ -282,9 +296,11 @@ Result<std::vector<HolderFact>> ViewBuilder::Holders(const Place& place, int64_t
 
 // ---- duty holders
 
-Result<std::vector<HolderFact>> ViewBuilder::Impl::HeadsOf(const std::string& org,
-                                                           const HolderFact& duty) {
-  std::vector<HolderFact> out;
+Result<const std::vector<ViewBuilder::Impl::HeadPost>*> ViewBuilder::Impl::HeadPosts(
+    const std::string& org) {
+  auto it = heads_cache.find(org);
+  if (it != heads_cache.end()) return &it->second;
+  std::vector<HeadPost> out;
   std::vector<std::pair<std::string, std::string>> members;  // (official, seq part)
   const std::string prefix = tables::Prefix({name::kOrgMember, org});
   // po/<org>/<official>/<seq: 8 bytes, which may hold '\0'>
@@ -303,32 +319,50 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::HeadsOf(const std::string& or
                                     tables::Key({name::kPost, official, seq_part})));
     if (!post || !(*post)->getIsHead() || (*post)->getFromSeq() >= known()) continue;
     int64_t until = (*post)->getUntilSeq() < known() ? (*post)->getUntil() : tables::kForever;
-    int64_t from = (*post)->getFrom();
-    if (!Overlaps(from, until, duty.from,
+    out.push_back(HeadPost{official, (*post)->getFrom(), until, (*post)->getFromSeq()});
+  }
+  return &heads_cache.emplace(org, std::move(out)).first->second;
+}
+
+Result<std::vector<HolderFact>> ViewBuilder::Impl::HeadsOf(const std::string& org,
+                                                           const HolderFact& duty) {
+  std::vector<HolderFact> out;
+  ASSIGN_OR_RETURN(const std::vector<HeadPost>* posts, HeadPosts(org));
+  for (const HeadPost& post : *posts) {
+    if (!Overlaps(post.from, post.until, duty.from,
                   duty.until == tables::kForever ? INT64_MAX - 1 : duty.until - 1)) {
       continue;
     }
     HolderFact h = duty;
-    h.holder = "official:" + official;
+    h.holder = "official:" + post.official;
     h.through = "org:" + org;
-    h.from = std::max(from, duty.from);
-    h.until = std::min(until, duty.until);
-    ASSIGN_OR_RETURN(const Record* appointed, history.At((*post)->getFromSeq()));
+    h.from = std::max(post.from, duty.from);
+    h.until = std::min(post.until, duty.until);
+    ASSIGN_OR_RETURN(const Record* appointed, history.At(post.from_seq));
     h.evidence.insert(h.evidence.begin(), appointed);
     out.push_back(std::move(h));
   }
   return out;
 }
 
-Result<std::vector<HolderFact>> ViewBuilder::Impl::Holders(const Place& place, int64_t start,
-                                                           int64_t end) {
+Result<const std::vector<Coverage>*> ViewBuilder::Impl::CoverageEver(const Place& place) {
+  std::string key = place.enterprise + '\0' + place.jurisdiction;
+  for (const auto& code : place.industries) key += '\0' + code;
+  auto it = coverage_cache.find(key);
+  if (it != coverage_cache.end()) return &it->second;
   ASSIGN_OR_RETURN(auto ever, history.domain().CoverageEver(place, known()));
   std::stable_sort(ever.begin(), ever.end(), [](const Coverage& a, const Coverage& b) {
     return a.channel != b.channel ? a.channel < b.channel
                                   : (a.from != b.from ? a.from < b.from : a.seq < b.seq);
   });
+  return &coverage_cache.emplace(std::move(key), std::move(ever)).first->second;
+}
+
+Result<std::vector<HolderFact>> ViewBuilder::Impl::Holders(const Place& place, int64_t start,
+                                                           int64_t end) {
+  ASSIGN_OR_RETURN(const std::vector<Coverage>* ever, CoverageEver(place));
   std::vector<HolderFact> out;
-  for (const auto& c : ever) {
+  for (const auto& c : *ever) {
     if (!Overlaps(c.from, c.until, start, end)) continue;
     HolderFact h{
         c.holder, std::string(ChannelName(c.channel)), c.duty_id, c.via, "", c.from, c.until, {}};

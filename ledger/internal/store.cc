@@ -115,6 +115,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const Option
   db.info_log_level = rocksdb::ERROR_LEVEL;
   db.info_log = std::make_shared<StderrLogger>();
   db.max_open_files = 512;
+  // Every open, read-only ones too (each CLI query), replays the WAL that memtables have not yet
+  // flushed: bound it, or a query after a large write starts with seconds of replay.
+  db.max_total_wal_size = 64 << 20;
   db.allow_mmap_reads = true;  // sequential scans (verify, rebuild) skip a copy per block
   auto cache = rocksdb::NewLRUCache(256 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> columns;
@@ -203,6 +206,12 @@ Store::Batch Store::NewBatch() const {
 Status Store::Write(Batch& batch, bool sync) {
   rocksdb::WriteOptions w;
   w.sync = sync;
+  return FromRocks(db_->Write(w, batch.batch_.get()), "write to the ledger database");
+}
+
+Status Store::WriteUnlogged(Batch& batch) {
+  rocksdb::WriteOptions w;
+  w.disableWAL = true;
   return FromRocks(db_->Write(w, batch.batch_.get()), "write to the ledger database");
 }
 

@@ -71,6 +71,9 @@ class Store {
   Batch NewBatch() const;
   // Atomic. With sync, the WAL is fsynced before this returns.
   Status Write(Batch& batch, bool sync);
+  // Without the WAL: lost if the process dies before a Flush. Only for writes that a durable
+  // mark already covers (a projection rebuild, redone after a crash).
+  Status WriteUnlogged(Batch& batch);
 
   class Iterator {
    public:

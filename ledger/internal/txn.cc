@@ -17,7 +17,7 @@ Result<std::optional<Bytes>> Txn::Get(Column c, ByteView key) const {
 }
 
 void Txn::CollectStaged(Column c, ByteView prefix,
-                        std::map<Bytes, std::optional<Bytes>>* out) const {
+                        StagedRows* out) const {
   if (parent_ != nullptr) parent_->CollectStaged(c, prefix, out);
   for (auto it = writes_.lower_bound(Key{c, Bytes(prefix)});
        it != writes_.end() && it->first.first == c &&
@@ -29,26 +29,10 @@ void Txn::CollectStaged(Column c, ByteView prefix,
 
 Status Txn::ScanPrefix(Column c, ByteView prefix,
                        const std::function<bool(ByteView, ByteView)>& fn) const {
-  std::map<Bytes, std::optional<Bytes>> staged;
+  StagedRows staged;
   CollectStaged(c, prefix, &staged);
   auto it = store_->NewIterator(c);
-  it->Seek(prefix);
-  auto st = staged.begin();
-  while (true) {
-    bool store_ok = it->Valid() && it->key().substr(0, prefix.size()) == prefix;
-    bool staged_ok = st != staged.end();
-    if (!store_ok && !staged_ok) break;
-    if (store_ok && (!staged_ok || it->key() < ByteView(st->first))) {
-      if (!fn(it->key(), it->value())) return Status::Ok();
-      it->Next();
-    } else {
-      bool same = store_ok && it->key() == ByteView(st->first);
-      if (st->second && !fn(st->first, *st->second)) return Status::Ok();
-      if (same) it->Next();
-      ++st;
-    }
-  }
-  return it->status();
+  return MergeScan(staged, it.get(), prefix, fn);
 }
 
 void Txn::MergeIntoParent() {

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "ledger/internal/fold_rows.h"
 #include "ledger/internal/store.h"
 
 namespace dutyledger::internal {
@@ -39,7 +40,7 @@ class Txn {
  private:
   using Key = std::pair<Column, Bytes>;
   // Collects staged rows of this and every ancestor (nearest wins) with the prefix.
-  void CollectStaged(Column c, ByteView prefix, std::map<Bytes, std::optional<Bytes>>* out) const;
+  void CollectStaged(Column c, ByteView prefix, StagedRows* out) const;
 
   const Store* store_;
   Txn* parent_;

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   using namespace dutyledger;
   uint64_t events = 1'000'000;
   int years = 10, queries = 400;
+  bool skip_rebuild = false;
   std::string dir = "/tmp/dutyledger-bench-projections";
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--events") && i + 1 < argc) {
@@ -89,11 +90,14 @@ int main(int argc, char** argv) {
       dir = argv[++i];
     } else if (!std::strcmp(argv[i], "--years") && i + 1 < argc) {
       years = std::stoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--skip-rebuild")) {
+      skip_rebuild = true;
     } else if (!std::strcmp(argv[i], "--queries") && i + 1 < argc) {
       queries = std::stoi(argv[++i]);
     } else {
       std::fprintf(stderr,
-                   "usage: bench_projections [--events N] [--years N] [--dir DIR] [--queries N]\n");
+                   "usage: bench_projections [--events N] [--years N] [--dir DIR] [--queries N] "
+                   "[--skip-rebuild]\n");
       return 2;
     }
   }
@@ -123,7 +127,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n), dir.c_str());
 
   // (a) rebuild on one thread.
-  {
+  if (!skip_rebuild) {
     DomainRules refold(DomainRules::Options{DomainRules::Mode::kRefold});
     auto before = ledger.ProjectionDigest();
     auto t0 = Steady::now();
