@@ -225,7 +225,8 @@ Result<std::vector<Coverage>> DomainView::CoverageOf(const Place& place, int64_t
 Result<std::vector<Coverage>> DomainView::CoverageEver(const Place& place,
                                                        uint64_t known_size) const {
   if (!memoize_coverage_) return Coverages(place, std::nullopt, known_size);
-  std::string key = place.enterprise + '\0' + place.jurisdiction + '\0' + tables::SeqPart(known_size);
+  std::string key =
+      place.enterprise + '\0' + place.jurisdiction + '\0' + tables::SeqPart(known_size);
   for (const auto& code : place.industries) key += '\0' + code;
   auto it = coverage_ever_.find(key);
   if (it == coverage_ever_.end()) {

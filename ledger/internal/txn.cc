@@ -16,8 +16,7 @@ Result<std::optional<Bytes>> Txn::Get(Column c, ByteView key) const {
   return store_->Get(c, key);
 }
 
-void Txn::CollectStaged(Column c, ByteView prefix,
-                        StagedRows* out) const {
+void Txn::CollectStaged(Column c, ByteView prefix, StagedRows* out) const {
   if (parent_ != nullptr) parent_->CollectStaged(c, prefix, out);
   for (auto it = writes_.lower_bound(Key{c, Bytes(prefix)});
        it != writes_.end() && it->first.first == c &&
