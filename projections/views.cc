@@ -273,8 +273,11 @@ struct ViewBuilder::Impl {
                     capnp::List<views::DutyHolder>::Builder list) {
     for (size_t i = 0; i < holders.size(); ++i) WriteHolder(holders[i], list[i]);
   }
+  // With `only_holder`, each lapse lists only that principal's holder entries (an official's
+  // dossier: how the duty reached them), not every holder of the window.
   Status WriteLapses(const std::vector<LapseFinding>& findings,
-                     capnp::List<views::Lapse>::Builder out);
+                     capnp::List<views::Lapse>::Builder out,
+                     const std::string* only_holder = nullptr);
 
   // Lapses of scopes, deduplicated; official scope filters by holder.
   Status EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out);
@@ -399,7 +402,8 @@ void ViewBuilder::Impl::WriteHolder(const HolderFact& h, views::DutyHolder::Buil
 // ---- lapses
 
 Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
-                                      capnp::List<views::Lapse>::Builder out) {
+                                      capnp::List<views::Lapse>::Builder out,
+                                      const std::string* only_holder) {
   for (size_t i = 0; i < findings.size(); ++i) {
     const LapseFinding& f = findings[i];
     auto l = out[i];
@@ -434,6 +438,9 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
       h.from = f.window_start.unix_nanos;
       if (f.window_end) h.until = f.window_end->unix_nanos;
       holders.push_back(std::move(h));
+    }
+    if (only_holder != nullptr) {
+      std::erase_if(holders, [&](const HolderFact& h) { return h.holder != *only_holder; });
     }
     WriteHolders(holders, l.initHolders(static_cast<unsigned>(holders.size())));
     auto ev = l.initEvidence(static_cast<unsigned>(f.evidence.size()));
@@ -1037,7 +1044,7 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
   std::vector<LapseFinding> lapses;
   RETURN_IF_ERROR(im.OfficialLapses(official, &lapses));
   SortLapses(&lapses);
-  return im.WriteLapses(lapses, out.initLapses(static_cast<unsigned>(lapses.size())));
+  return im.WriteLapses(lapses, out.initLapses(static_cast<unsigned>(lapses.size())), &principal);
 }
 
 // ---- the park

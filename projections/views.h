@@ -90,9 +90,10 @@ std::string RenderEnterprise(views::EnterpriseView::Reader v, Lang lang);
 std::string RenderOfficial(views::OfficialView::Reader v, Lang lang);
 std::string RenderPark(views::ParkView::Reader v, Lang lang);
 std::string RenderLapseReport(views::LapseReport::Reader v, Lang lang);
-// The lapse list alone (each view's lapse section uses it).
+// The lapse list alone (each view's lapse section uses it). `own_holders`: the holders listed
+// are one official's own entries (their dossier), not every holder of the window.
 std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
-                         const std::string& indent = "  ");
+                         const std::string& indent = "  ", bool own_holders = false);
 
 }  // namespace dutyledger
 

@@ -123,7 +123,7 @@ std::string ChannelLabel(const std::string& channel, Lang lang) {
 }
 
 std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
-                         const std::string& ind) {
+                         const std::string& ind, bool own_holders) {
   Text t{lang};
   std::string out;
   for (auto l : lapses) {
@@ -138,7 +138,10 @@ std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
       out += std::string(" ") + p.getName().cStr() + "=" + Num(p.getValue());
     out += "\n";
     if (l.getHolders().size()) {
-      out += ind + "  " + t("duty holders during the window:", "期间的责任人：") + "\n";
+      out += ind + "  " +
+             (own_holders ? t("how the duty reached them:", "其责任来源：")
+                          : t("duty holders during the window:", "期间的责任人：")) +
+             "\n";
       for (auto h : l.getHolders()) Holder(out, h, t, ind + "    ");
     }
     out += ind + "  " + t("evidence ", "依据记录 ") + Refs(l.getEvidence()) +
@@ -327,7 +330,7 @@ std::string RenderOfficial(views::OfficialView::Reader v, Lang lang) {
   Apart(out, v.getLateRecords(), t);
   Section(out, "Lapse signals in the scope of their duties", "职责范围内的履职异常信号",
           v.getLapses().size(), t);
-  out += RenderLapses(v.getLapses(), lang);
+  out += RenderLapses(v.getLapses(), lang, "  ", /*own_holders=*/true);
   return out;
 }
 

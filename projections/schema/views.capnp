@@ -262,6 +262,8 @@ struct OfficialView {
   resourcing @8 :List(Resourcing);
   received @9 :List(Received);
   lapses @10 :List(Lapse);          # lapses in the scope of the duties they held personally
+                                    # (each lapse's holders: this official's own entries, how
+                                    # the duty reached them; every holder: `lapses --scope`)
   lateRecords @11 :List(Evidence);
 
   struct Count {

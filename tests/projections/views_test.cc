@@ -725,6 +725,27 @@ TEST_F(Views, RebuildGivesByteIdenticalTables) {
   EXPECT_NE(after->Hex(), ledger_->hasher().EmptyRoot().Hex());
 }
 
+// The official's dossier lists the lapses in their scope with how the duty reached *them*;
+// every holder of the window stays in `lapses --scope official:ID`.
+TEST_F(Views, OfficialDossierLapsesNameOnlyTheOfficialsOwnDuty) {
+  Time T = Day(601);
+  auto dossier = Build<views::OfficialView>(
+      T, std::nullopt, [&](ViewBuilder& b, auto out) { return b.Official("wu-fang", out); });
+  auto full = Lapses("official:wu-fang", "", T);
+  ASSERT_GT(dossier.view.getLapses().size(), 0u);
+  ASSERT_EQ(dossier.view.getLapses().size(), full.view.getLapses().size());
+  bool others_in_full = false;
+  for (auto l : full.view.getLapses()) {
+    EXPECT_TRUE(Holds(l, "official:wu-fang")) << l.getSummary().cStr();
+    for (auto h : l.getHolders()) others_in_full |= h.getHolder() != "official:wu-fang";
+  }
+  EXPECT_TRUE(others_in_full);  // the scope query keeps the whole picture
+  for (auto l : dossier.view.getLapses()) {
+    EXPECT_GT(l.getHolders().size(), 0u) << l.getSummary().cStr();
+    for (auto h : l.getHolders()) EXPECT_EQ(h.getHolder(), "official:wu-fang");
+  }
+}
+
 // ---- the CLI-facing queries
 
 TEST_F(Views, QueriesRunThroughTheRegistry) {
