@@ -414,7 +414,7 @@ Status Ledger::Impl::LoadState() {
   size.store(n);
 
   // Key cache.
-  auto kit = store->NewIterator(Column::kKeys);
+  auto kit = store->NewIterator(Column::kKeys, Store::Scan::kLong);
   for (kit->SeekToFirst(); kit->Valid(); kit->Next()) {
     ASSIGN_OR_RETURN(KeyInfo info, internal::DecodeKeyRecord(kit->value()));
     if (info.key.id().view() != kit->key()) {
@@ -1089,7 +1089,8 @@ Result<Digest> Ledger::LeafHash(uint64_t sequence) const {
 Status Ledger::ForEachEntry(uint64_t begin, uint64_t end,
                             const std::function<bool(const EntryView&)>& fn) const {
   end = std::min(end, size());
-  auto it = impl_->store->NewIterator(Column::kEntries);
+  auto it = impl_->store->NewIterator(Column::kEntries,
+                                      end - begin > 256 ? Store::Scan::kLong : Store::Scan::kShort);
   uint64_t expect = begin;
   for (it->Seek(internal::SequenceKey(begin)); it->Valid() && expect < end; it->Next()) {
     if (it->key().size() != 8) return Corruption("entries table has a malformed key");
@@ -1354,7 +1355,7 @@ Result<Digest> Ledger::ProjectionDigest() const {
   const Hasher& hasher = impl_->hasher;
   Digest acc = hasher.EmptyRoot();
   for (Column c : {Column::kProjections, Column::kSubjects}) {
-    auto it = impl_->store->NewIterator(c);
+    auto it = impl_->store->NewIterator(c, Store::Scan::kLong);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string k = BigEndian64(it->key().size()), v = BigEndian64(it->value().size());
       k.append(it->key());

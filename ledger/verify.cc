@@ -101,7 +101,7 @@ void Verifier::LoadKeyHints() {
   // id it is filed under, so a signature checked with it is a signature by that key id. Whether
   // that key could sign at that sequence is decided by the key table rebuilt from the log.
   key_hints_.emplace(identity_.root_key->id(), *identity_.root_key);
-  auto it = store_.NewIterator(Column::kKeys);
+  auto it = store_.NewIterator(Column::kKeys, Store::Scan::kLong);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto info = internal::DecodeKeyRecord(it->value());
     if (info.ok() && info->key.id().view() == it->key()) {
@@ -116,7 +116,7 @@ std::unique_ptr<ChunkResult> Verifier::CheckChunk(uint64_t begin, uint64_t end) 
   out->entries.reserve(end - begin);
   std::vector<Bytes> event_ids;
   event_ids.reserve(end - begin);
-  auto it = store_.NewIterator(Column::kEntries);
+  auto it = store_.NewIterator(Column::kEntries, Store::Scan::kLong);
   it->Seek(internal::SequenceKey(begin));
   for (uint64_t s = begin; s < end; ++s, it->Next()) {
     auto fail = [&](StatusCode code, std::string reason) {
@@ -197,7 +197,7 @@ std::optional<Finding> Verifier::CheckNodesInChunk(
       up.push_back(hasher_.NodeHash(below[i], below[i + 1]));
     levels.push_back(std::move(up));
   }
-  auto it = store_.NewIterator(Column::kMerkle);
+  auto it = store_.NewIterator(Column::kMerkle, Store::Scan::kLong);
   it->Seek(internal::SequenceKey(begin));
   for (uint64_t leaf = begin; leaf < end; ++leaf, it->Next()) {
     if (!it->Valid() || it->key() != ByteView(internal::SequenceKey(leaf))) {
@@ -307,7 +307,7 @@ std::optional<Finding> Verifier::Finish() {
   }
   // Key table rows must be exactly the rebuilt key table.
   size_t rows = 0;
-  auto kit = store_.NewIterator(Column::kKeys);
+  auto kit = store_.NewIterator(Column::kKeys, Store::Scan::kLong);
   for (kit->SeekToFirst(); kit->Valid(); kit->Next(), ++rows) {
     auto id = Digest::FromBytes(kit->key());
     auto stored = internal::DecodeKeyRecord(kit->value());
@@ -330,7 +330,7 @@ std::optional<Finding> Verifier::Finish() {
   }
   // The event-id index has exactly one row per entry.
   uint64_t id_rows = 0;
-  auto iit = store_.NewIterator(Column::kEventIds);
+  auto iit = store_.NewIterator(Column::kEventIds, Store::Scan::kLong);
   for (iit->SeekToFirst(); iit->Valid(); iit->Next()) ++id_rows;
   if (id_rows != n_) {
     // Find the row that points nowhere sensible.
@@ -424,7 +424,7 @@ Result<VerifyReport> Verifier::Run() {
   };
   if (auto f = ReadGenesis()) return finish(f);
 
-  auto it = store_.NewIterator(Column::kEntries);
+  auto it = store_.NewIterator(Column::kEntries, Store::Scan::kLong);
   it->SeekToLast();
   RETURN_IF_ERROR(it->status());
   if (!it->Valid() || it->key().size() != 8)

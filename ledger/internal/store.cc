@@ -230,9 +230,9 @@ ByteView Store::Iterator::key() const { return V(it_->key()); }
 ByteView Store::Iterator::value() const { return V(it_->value()); }
 Status Store::Iterator::status() const { return FromRocks(it_->status(), "iterate"); }
 
-std::unique_ptr<Store::Iterator> Store::NewIterator(Column c) const {
+std::unique_ptr<Store::Iterator> Store::NewIterator(Column c, Scan scan) const {
   rocksdb::ReadOptions r;
-  r.readahead_size = 2 << 20;
+  if (scan == Scan::kLong) r.readahead_size = 2 << 20;
   return std::unique_ptr<Iterator>(new Iterator(db_->NewIterator(r, handle(c))));
 }
 

@@ -93,8 +93,12 @@ class Store {
     explicit Iterator(rocksdb::Iterator* it);
     std::unique_ptr<rocksdb::Iterator> it_;
   };
+  // How far an iterator will go: a long scan (verify, rebuild, a table's digest) reads ahead
+  // 2 MiB at a time; a short one (a prefix, a stream) reads only the blocks it needs, or every
+  // seek would copy megabytes.
+  enum class Scan { kShort, kLong };
   // Iterates a consistent snapshot of one column.
-  std::unique_ptr<Iterator> NewIterator(Column c) const;
+  std::unique_ptr<Iterator> NewIterator(Column c, Scan scan = Scan::kShort) const;
 
   // Drops every row of a column (used by projection rebuild). Not atomic with other writes.
   Status DropColumn(Column c);

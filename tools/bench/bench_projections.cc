@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
   // (b) past-point views.
   for (const char* kind : {"enterprise", "official"}) {
     std::vector<double> ms;
+    std::vector<std::pair<double, std::string>> slowest;  // (ms, "id at T")
     int failed = 0;
     for (int i = 0; i < queries; ++i) {
       std::string id;
@@ -197,9 +198,11 @@ int main(int argc, char** argv) {
         if (officials.empty()) break;
         id = officials[rng() % officials.size()];
       }
+      std::string at = when();
       auto t0 = Steady::now();
-      auto r = registry.Run(ledger, {kind, {{"id", id}, {"valid-at", when()}, {"json", "true"}}});
+      auto r = registry.Run(ledger, {kind, {{"id", id}, {"valid-at", at}, {"json", "true"}}});
       ms.push_back(Seconds(t0) * 1000);
+      slowest.emplace_back(ms.back(), id + " at " + at);
       failed += r.exit_code != 0;  // e.g. not yet registered at that moment
     }
     if (ms.empty()) continue;
@@ -208,6 +211,10 @@ int main(int argc, char** argv) {
         "(%d before the subject existed) (target p99 20 ms: ratio %.2f)\n",
         kind, Percentile(ms, 0.5), Percentile(ms, 0.99), ms.size(), failed,
         Percentile(ms, 0.99) / 20.0);
+    std::sort(slowest.rbegin(), slowest.rend());
+    for (size_t i = 0; i < std::min<size_t>(3, slowest.size()); ++i) {
+      std::printf("    slowest: %.1f ms: %s\n", slowest[i].first, slowest[i].second.c_str());
+    }
   }
   // (c) all lapses of a park.
   {
