@@ -229,31 +229,36 @@ Result<std::vector<Coverage>> DomainView::CoverageEver(const Place& place,
       place.enterprise + '\0' + place.jurisdiction + '\0' + tables::SeqPart(known_size);
   for (const auto& code : place.industries) key += '\0' + code;
   auto it = coverage_ever_.find(key);
-  if (it == coverage_ever_.end()) {
-    ASSIGN_OR_RETURN(auto ever, Coverages(place, std::nullopt, known_size));
-    it = coverage_ever_.emplace(std::move(key), std::move(ever)).first;
+  if (it != coverage_ever_.end()) return it->second;
+  std::vector<Coverage> ever;
+  if (place.enterprise.empty()) {
+    ASSIGN_OR_RETURN(ever, Coverages(place, std::nullopt, known_size));
+  } else {
+    // The enterprises of one place share everything but the duties that name them: take the
+    // place's coverage (remembered) and put those duties in, in the same duty-id order.
+    ASSIGN_OR_RETURN(auto shared,
+                     CoverageEver(Place{"", place.jurisdiction, place.industries}, known_size));
+    std::set<std::string> own;
+    RETURN_IF_ERROR(CollectDuties(tables::scope::kEnterprise, place.enterprise, &own));
+    ASSIGN_OR_RETURN(auto chain, JurisdictionChain(place.jurisdiction));
+    ASSIGN_OR_RETURN(ever, DutyCoverages(own, place, chain, std::nullopt, known_size));
+    for (const auto& c : shared) {
+      if (!c.duty_id.empty() && !own.contains(c.duty_id)) ever.push_back(c);
+    }
+    std::stable_sort(ever.begin(), ever.end(),
+                     [](const Coverage& a, const Coverage& b) { return a.duty_id < b.duty_id; });
+    for (const auto& c : shared) {
+      if (c.duty_id.empty()) ever.push_back(c);  // industry mappings, after the duties
+    }
   }
-  return it->second;
+  return coverage_ever_.emplace(std::move(key), std::move(ever)).first->second;
 }
 
-Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::optional<int64_t> at,
-                                                    uint64_t known_size) const {
-  ASSIGN_OR_RETURN(auto chain, JurisdictionChain(place.jurisdiction));
-  std::set<std::string> duty_ids;
-  if (!place.enterprise.empty()) {
-    RETURN_IF_ERROR(CollectDuties(tables::scope::kEnterprise, place.enterprise, &duty_ids));
-  }
-  for (const auto& j : chain) {
-    RETURN_IF_ERROR(CollectDuties(tables::scope::kJurisdiction, j, &duty_ids));
-  }
-  std::set<std::string> prefixes;
-  for (const auto& code : place.industries) {
-    for (size_t n = 1; n <= code.size(); ++n) prefixes.insert(code.substr(0, n));
-  }
-  for (const auto& p : prefixes) {
-    RETURN_IF_ERROR(CollectDuties(tables::scope::kIndustry, p, &duty_ids));
-  }
-
+Result<std::vector<Coverage>> DomainView::DutyCoverages(const std::set<std::string>& duty_ids,
+                                                        const Place& place,
+                                                        const std::vector<std::string>& chain,
+                                                        std::optional<int64_t> at,
+                                                        uint64_t known_size) const {
   std::vector<Coverage> out;
   for (const auto& id : duty_ids) {
     ASSIGN_OR_RETURN(auto duty, Row<tables::DutyRow>(name::kDuty, id));
@@ -275,6 +280,29 @@ Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::opt
     out.push_back(Coverage{d.getHolder().cStr(), *channel, id, via, d.getFrom(), until,
                            d.getAssignedSeq(), ended});
   }
+  return out;
+}
+
+Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::optional<int64_t> at,
+                                                    uint64_t known_size) const {
+  ASSIGN_OR_RETURN(auto chain, JurisdictionChain(place.jurisdiction));
+  std::set<std::string> duty_ids;
+  if (!place.enterprise.empty()) {
+    RETURN_IF_ERROR(CollectDuties(tables::scope::kEnterprise, place.enterprise, &duty_ids));
+  }
+  for (const auto& j : chain) {
+    RETURN_IF_ERROR(CollectDuties(tables::scope::kJurisdiction, j, &duty_ids));
+  }
+  std::set<std::string> prefixes;
+  for (const auto& code : place.industries) {
+    for (size_t n = 1; n <= code.size(); ++n) prefixes.insert(code.substr(0, n));
+  }
+  for (const auto& p : prefixes) {
+    RETURN_IF_ERROR(CollectDuties(tables::scope::kIndustry, p, &duty_ids));
+  }
+
+  ASSIGN_OR_RETURN(std::vector<Coverage> out,
+                   DutyCoverages(duty_ids, place, chain, at, known_size));
   // Industry mappings (三个必须): per (code, org), the mapping rows in order of their start;
   // each row holds until the next one for that pair (or forever), unless it ends the mapping.
   for (const auto& p : prefixes) {

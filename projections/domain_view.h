@@ -174,6 +174,11 @@ class DomainView {
   // All coverage intervals of `place`; with `at`, only those in force then.
   Result<std::vector<Coverage>> Coverages(const Place& place, std::optional<int64_t> at,
                                           uint64_t known_size) const;
+  // The coverage by each of `duty_ids` (those that reach the place), in id order.
+  Result<std::vector<Coverage>> DutyCoverages(const std::set<std::string>& duty_ids,
+                                              const Place& place,
+                                              const std::vector<std::string>& chain,
+                                              std::optional<int64_t> at, uint64_t known_size) const;
   Result<bool> ScopeMatches(tables::DutyRow::Reader duty, const Place& place,
                             const std::vector<std::string>& chain, std::string* via) const;
 
