@@ -57,17 +57,30 @@ TEST(Crash, SigkillDuringAppendsLosesNothingAcknowledged) {
     }
     ::close(out[1]);
     // Read acknowledgements until a random deadline, then kill mid-flight.
-    auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::milliseconds(100 + static_cast<int>(rng() % 400));
+    // Even rounds kill at a random moment from the start (the open, the first appends); odd
+    // rounds wait for the first acknowledgment (up to a minute: a sanitizer build on a loaded
+    // machine can take longer than the window to open the ledger), then kill at a random moment
+    // after it, so that some acknowledged events are always put to the test.
+    using Clock = std::chrono::steady_clock;
+    const bool after_first_ack = round % 2 == 1;
+    const auto started = Clock::now();
+    auto deadline = after_first_ack
+                        ? started + std::chrono::seconds(60)
+                        : started + std::chrono::milliseconds(100 + static_cast<int>(rng() % 400));
+    bool armed = !after_first_ack;
     std::string buffer;
     char chunk[4096];
     ::fcntl(out[0], F_SETFL, O_NONBLOCK);
-    while (std::chrono::steady_clock::now() < deadline) {
+    while (Clock::now() < deadline) {
       ssize_t n = ::read(out[0], chunk, sizeof chunk);
       if (n > 0)
         buffer.append(chunk, static_cast<size_t>(n));
       else
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (!armed && buffer.find('\n') != std::string::npos) {
+        armed = true;
+        deadline = Clock::now() + std::chrono::milliseconds(static_cast<int>(rng() % 400));
+      }
     }
     ::kill(pid, SIGKILL);
     int status = 0;
