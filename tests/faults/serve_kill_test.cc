@@ -41,51 +41,6 @@ uint64_t Seed() {
   return seed;
 }
 
-// One `dutyledger serve` process; the port is read from the line it prints.
-class ServeProcess {
- public:
-  ServeProcess(const std::string& bin, const std::string& data, const testing::TestCerts& certs,
-               const std::string& err_file) {
-    int out[2];
-    if (::pipe(out) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(err, 2);
-      ::close(out[0]);
-      ::execl(bin.c_str(), bin.c_str(), "serve", "--data", data.c_str(), "--listen", "127.0.0.1:0",
-              "--tls-cert", certs.server_cert.c_str(), "--tls-key", certs.server_key.c_str(),
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    FILE* f = ::fdopen(out[0], "r");
-    char line[512];
-    if (std::fgets(line, sizeof line, f) != nullptr) {
-      std::string s = line;
-      size_t at = s.find("127.0.0.1:");
-      if (at != std::string::npos) port_ = static_cast<uint16_t>(std::stoi(s.substr(at + 10)));
-    }
-    std::fclose(f);
-  }
-  ~ServeProcess() { Stop(SIGKILL); }
-  uint16_t port() const { return port_; }
-  // The exit status, or -signal.
-  int Stop(int signal) {
-    if (pid_ <= 0) return 0;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
-
 const char kNote[] = R"({"occurredAt": "2017-02-27T09:00:00+08:00", "note": {"text": "k"}})";
 
 TEST(ServeKill, SigkillAtRandomMomentsUnderLoadLosesNoAcknowledgedEvent) {
@@ -111,7 +66,7 @@ TEST(ServeKill, SigkillAtRandomMomentsUnderLoadLosesNoAcknowledgedEvent) {
   uint64_t total_killed_in_flight = 0;
 
   for (int round = 0; round <= rounds; ++round) {
-    ServeProcess serve(bin, data, certs, err);
+    testing::ServeProcess serve(bin, data, certs, err);
     ASSERT_NE(serve.port(), 0) << testing::ReadOr(err);
     net::ClientOptions options;
     options.server = "127.0.0.1:" + std::to_string(serve.port());

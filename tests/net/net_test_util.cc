@@ -1,11 +1,13 @@
 #include "tests/net/net_test_util.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -249,6 +251,41 @@ bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds tim
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return true;
+}
+
+ServeProcess::ServeProcess(const std::string& bin, const std::string& data, const TestCerts& certs,
+                           const std::string& err_file) {
+  int out[2];
+  if (::pipe(out) != 0) return;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out[1], 1);
+    int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(err, 2);
+    ::close(out[0]);
+    ::execl(bin.c_str(), bin.c_str(), "serve", "--data", data.c_str(), "--listen", "127.0.0.1:0",
+            "--tls-cert", certs.server_cert.c_str(), "--tls-key", certs.server_key.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  FILE* f = ::fdopen(out[0], "r");
+  char line[512];
+  if (std::fgets(line, sizeof line, f) != nullptr) {
+    std::string s = line;
+    size_t at = s.find("127.0.0.1:");
+    if (at != std::string::npos) port_ = static_cast<uint16_t>(std::stoi(s.substr(at + 10)));
+  }
+  std::fclose(f);
+}
+
+int ServeProcess::Stop(int signal) {
+  if (pid_ <= 0) return 0;
+  ::kill(pid_, signal);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
 }  // namespace dutyledger::testing

@@ -5,6 +5,8 @@
 #define DUTYLEDGER_TESTS_NET_NET_TEST_UTIL_H_
 
 #include <chrono>
+#include <csignal>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -100,6 +102,25 @@ std::string ReadOr(const std::string& path);
 
 bool Eventually(const std::function<bool()>& done,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
+// A `dutyledger serve` child process on 127.0.0.1, port 0, with the test certificates; its port
+// is read from the first line it prints (0 if it printed none: see `err_file`). Killed with
+// SIGKILL at destruction if still running.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& bin, const std::string& data, const TestCerts& certs,
+               const std::string& err_file);
+  ~ServeProcess() { Stop(SIGKILL); }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+  uint16_t port() const { return port_; }
+  // Sends `signal` and waits: the exit status, or -signal. 0 when not running.
+  int Stop(int signal);
+
+ private:
+  int pid_ = -1;
+  uint16_t port_ = 0;
+};
 
 }  // namespace dutyledger::testing
 

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -62,44 +63,17 @@ class ServeCli : public ::testing::Test {
 
   // Starts `dutyledger serve` and reads its port from the first line it prints.
   void StartServer() {
-    int out[2];
-    ASSERT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      int err = ::open(dir_.Sub("serve.err").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(err, 2);
-      ::close(out[0]);
-      ::execl(bin_.c_str(), bin_.c_str(), "serve", "--data", data().c_str(), "--listen",
-              "127.0.0.1:0", "--tls-cert", certs_.server_cert.c_str(), "--tls-key",
-              certs_.server_key.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    FILE* f = ::fdopen(out[0], "r");
-    char line[512];
-    ASSERT_NE(std::fgets(line, sizeof line, f), nullptr) << testing::ReadOr(dir_.Sub("serve.err"));
-    std::fclose(f);
-    std::string s = line;
-    size_t colon = s.find("127.0.0.1:");
-    ASSERT_NE(colon, std::string::npos) << s;
-    port_ = static_cast<uint16_t>(std::stoi(s.substr(colon + 10)));
+    serve_ = std::make_unique<testing::ServeProcess>(bin_, data(), certs_, dir_.Sub("serve.err"));
+    port_ = serve_->port();
+    ASSERT_NE(port_, 0) << testing::ReadOr(dir_.Sub("serve.err"));
   }
   // Returns the exit status (or -signal).
-  int StopServer(int signal) {
-    if (pid_ <= 0) return 0;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  }
+  int StopServer(int signal) { return serve_ ? serve_->Stop(signal) : 0; }
 
   testing::TempDir dir_;
   testing::TestCerts certs_;
   std::string bin_;
-  pid_t pid_ = -1;
+  std::unique_ptr<testing::ServeProcess> serve_;
   uint16_t port_ = 0;
 };
 

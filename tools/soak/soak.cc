@@ -115,8 +115,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
 int Run(const std::string& cmd) { return std::system(cmd.c_str()); }
 
 // A /proc/<pid>/status field in MiB ("VmRSS", "RssAnon"), or -1. RssAnon is the heap and
-// stacks; VmRSS also counts the pages of files mapped for reading (RocksDB reads its tables with
-// mmap), which grow with the data read and are the kernel's to drop.
+// stacks; VmRSS also counts file-backed pages mapped into the process (libraries, and before
+// 2026-11 RocksDB's tables, then read through mmap).
 double StatusMb(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
