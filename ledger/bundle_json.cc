@@ -249,23 +249,52 @@ Result<std::vector<Digest>> JsonDigests(const JsonNode& object, std::string_view
   return out;
 }
 
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
+void AppendJsonQuoted(std::string* out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  *out += '"';
+  size_t run = 0;  // the start of the characters not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        *out += "\\u00";
+        *out += kHex[c / 16];
+        *out += kHex[c % 16];
     }
   }
-  return out + "\"";
+  out->append(s, run, s.size() - run);
+  *out += '"';
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonQuoted(&out, s);
+  return out;
 }
 
 std::string JsonDigestArray(const std::vector<Digest>& digests) {

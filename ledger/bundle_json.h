@@ -59,8 +59,11 @@ Result<Digest> JsonDigest(const JsonNode& object, std::string_view key);
 // An array of standard-base64 32-byte hashes.
 Result<std::vector<Digest>> JsonDigests(const JsonNode& object, std::string_view key);
 
-// `s` as a JSON string literal, quotes included (", \ and control characters escaped).
+// `s` as a JSON string literal, quotes included: " and \ escaped, control characters as
+// \b \f \n \r \t or \u00XX, everything else as is — exactly as capnp's JSON codec writes strings
+// (the JSON writer of ledger/internal/json_writer.h relies on it).
 std::string JsonQuote(std::string_view s);
+void AppendJsonQuoted(std::string* out, std::string_view s);
 // ["<base64>", ...]
 std::string JsonDigestArray(const std::vector<Digest>& digests);
 

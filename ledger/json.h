@@ -1,6 +1,7 @@
 // JSON in and out, driven by the Cap'n Proto schema through capnp's JsonCodec
-// (capnp/compat/json.h). No per-type converters: every struct of the schema, including event
-// types added later, is handled by the same walk. Conventions (see FORMAT.md, "JSON form"):
+// (capnp/compat/json.h); written out by a faster writer that produces the same bytes. No per-type
+// converters: every struct of the schema, including event types added later, is handled by the same
+// walk. Conventions (see FORMAT.md, "JSON form"):
 //   - an event is the JSON object of EventBody, its event type's union member name as the key;
 //   - Timestamp fields are RFC 3339 text; Data fields marked $uuid are UUID text, $Json.hex hex,
 //     $Json.base64 base64; 64-bit integers are JSON numbers up to 2^53, strings beyond;
@@ -53,6 +54,13 @@ class EventJson {
                           bool pretty = false) const;
   // Any struct of the schema (views built on it use the same conventions).
   std::string StructToJson(capnp::DynamicStruct::Reader value, bool pretty = false) const;
+
+  // The same texts through capnp's JsonCodec, the reference: the methods above use a writer of
+  // their own (ledger/internal/json_writer.h) that must match it byte for byte, and the tests
+  // and fuzzers check that it does. Several times slower; not for production use.
+  std::string StructToJsonWithCodec(capnp::DynamicStruct::Reader value, bool pretty) const;
+  std::string EntryToJsonWithCodec(const EntryView& entry, const Digest& leaf_hash,
+                                   bool pretty) const;
 
   struct Impl;
 

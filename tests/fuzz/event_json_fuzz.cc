@@ -75,6 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (known && !event.ok()) return;
     FUZZ_CHECK(event.ok(), event.status().ToString());
     std::string rendered = json->EventBodyToJson(event->body());
+    FUZZ_CHECK(rendered == json->StructToJsonWithCodec(event->body(), false),
+               "the JSON writer and capnp's codec differ: " + rendered);
     auto back = json->ParseEventBodyAsIs(rendered);
     if (known) return;
     FUZZ_CHECK(back.ok(), rendered + ": " + back.status().ToString());

@@ -5,8 +5,10 @@
 
 #include <set>
 
+#include "ledger/json.h"
 #include "ledger/verify.h"
 #include "projections/domain_rules.h"
+#include "projections/investigation.h"
 #include "projections/views.h"
 #include "tests/support/test_util.h"
 #include "tools/scenario/city.h"
@@ -122,6 +124,82 @@ TEST(City, WithoutFailuresNoneIsFound) {
     EXPECT_FALSE(found.count(rule)) << rule << ": " << found[rule].front();
   }
   for (const auto& s : park["L4"]) EXPECT_EQ(s.find("story"), std::string::npos) << s;
+}
+
+// The JSON writer (ledger/internal/json_writer.h) writes what capnp's JsonCodec writes, byte for
+// byte, pretty and compact, for every entry of the city (every event type it plays, with UUIDs,
+// hashes, times, enums, unions, lists and 64-bit integers) and for every kind of view.
+TEST(City, JsonWriterWritesWhatTheCodecWrites) {
+  Played p = PlayCity(true);
+  ASSERT_TRUE(p.ledger);
+  const EventJson json(
+      {capnp::Schema::from<views::EnterpriseView>(), capnp::Schema::from<views::OfficialView>(),
+       capnp::Schema::from<views::ParkView>(), capnp::Schema::from<views::LapseReport>(),
+       capnp::Schema::from<views::InvestigationReport>()});
+  std::vector<uint64_t> all(p.ledger->size());
+  for (uint64_t i = 0; i < all.size(); ++i) all[i] = i;
+  auto entries = p.ledger->ReadEntries(all);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  std::set<std::string> types;
+  for (const EntryView& e : *entries) {
+    auto leaf = p.ledger->LeafHash(e.sequence());
+    ASSERT_TRUE(leaf.ok());
+    for (bool pretty : {false, true}) {
+      ASSERT_EQ(json.EntryToJson(e, *leaf, pretty), json.EntryToJsonWithCodec(e, *leaf, pretty))
+          << "entry " << e.sequence() << (pretty ? " (pretty)" : "");
+    }
+    auto event = EventView::Decode(ByteView(
+        reinterpret_cast<const char*>(e.entry().getBody().begin()), e.entry().getBody().size()));
+    ASSERT_TRUE(event.ok());
+    types.insert(event->type_name());
+  }
+  EXPECT_GT(types.size(), 30u);
+
+  QueryTime q;
+  q.valid_at = p.story.accident_at.WithOffset(480);
+  q.known_at = p.clock->Now();
+  q.known_size = p.ledger->size();
+  History history(*p.ledger, q);
+  ViewBuilder builder(history);
+  size_t views = 0;
+  auto check = [&](const std::string& what, capnp::DynamicStruct::Reader view) {
+    for (bool pretty : {false, true}) {
+      EXPECT_EQ(json.StructToJson(view, pretty), json.StructToJsonWithCodec(view, pretty))
+          << what << (pretty ? " (pretty)" : "");
+    }
+    ++views;
+  };
+  for (const std::string& official :
+       {p.story.departing_inspector, p.story.successor_inspector, p.story.county_inspector,
+        p.story.park_safety_head, p.story.county_safety_head}) {
+    capnp::MallocMessageBuilder m;
+    auto out = m.initRoot<views::OfficialView>();
+    ASSERT_TRUE(builder.Official(official, out).ok()) << official;
+    check("official " + official, out.asReader());
+  }
+  {
+    capnp::MallocMessageBuilder m;
+    auto out = m.initRoot<views::EnterpriseView>();
+    ASSERT_TRUE(builder.Enterprise(p.story.enterprise, out).ok());
+    check("enterprise", out.asReader());
+  }
+  {
+    capnp::MallocMessageBuilder m;
+    auto out = m.initRoot<views::ParkView>();
+    ASSERT_TRUE(builder.Park(p.story.park, out).ok());
+    check("park", out.asReader());
+  }
+  {
+    capnp::MallocMessageBuilder m;
+    auto out = m.initRoot<views::LapseReport>();
+    ASSERT_TRUE(builder.Lapses("park:" + p.story.park, "", out).ok());
+    EXPECT_GT(out.getLapses().size(), 0u);
+    check("lapses", out.asReader());
+  }
+  auto inv = Investigate(*p.ledger, {p.story.accident, "", "", Lang::kZh});
+  ASSERT_TRUE(inv.ok()) << inv.status().ToString();
+  check("investigation", inv->report);
+  EXPECT_EQ(views, 9u);
 }
 
 TEST(City, SameSeedSameEvents) {

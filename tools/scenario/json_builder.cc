@@ -3,48 +3,18 @@
 #include <cmath>
 #include <cstdio>
 
-namespace dutyledger::scenario {
+#include "ledger/bundle_json.h"
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out + "\"";
-}
+namespace dutyledger::scenario {
 
 void J::Key(std::string_view key) {
   if (!body_.empty()) body_ += ", ";
-  body_ += JsonString(key) + ": ";
+  body_ += JsonQuote(key) + ": ";
 }
 
 J& J::s(std::string_view key, std::string_view value) {
   Key(key);
-  body_ += JsonString(value);
+  body_ += JsonQuote(value);
   return *this;
 }
 
@@ -74,7 +44,7 @@ J& J::b(std::string_view key, bool value) {
 
 J& J::t(std::string_view key, Time value) {
   Key(key);
-  body_ += JsonString(FormatRfc3339(value));
+  body_ += JsonQuote(FormatRfc3339(value));
   return *this;
 }
 
@@ -87,7 +57,7 @@ J& J::o(std::string_view key, const J& value) {
 J& J::strings(std::string_view key, const std::vector<std::string>& values) {
   Key(key);
   body_ += "[";
-  for (size_t k = 0; k < values.size(); ++k) body_ += (k ? ", " : "") + JsonString(values[k]);
+  for (size_t k = 0; k < values.size(); ++k) body_ += (k ? ", " : "") + JsonQuote(values[k]);
   body_ += "]";
   return *this;
 }

@@ -11,8 +11,6 @@
 
 namespace dutyledger::scenario {
 
-std::string JsonString(std::string_view s);
-
 class J {
  public:
   J& s(std::string_view key, std::string_view value);
