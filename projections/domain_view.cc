@@ -218,13 +218,19 @@ Result<std::vector<Coverage>> DomainView::CoverageOf(const Place& place, int64_t
                                                      uint64_t known_size) const {
   if (!memoize_coverage_) return Coverages(place, t, known_size);
   ASSIGN_OR_RETURN(auto ever, CoverageEver(place, known_size));
-  std::erase_if(ever, [t](const Coverage& c) { return c.from > t || t >= c.until; });
-  return ever;
+  std::vector<Coverage> out;
+  for (const Coverage& c : *ever) {
+    if (c.from <= t && t < c.until) out.push_back(c);
+  }
+  return out;
 }
 
-Result<std::vector<Coverage>> DomainView::CoverageEver(const Place& place,
-                                                       uint64_t known_size) const {
-  if (!memoize_coverage_) return Coverages(place, std::nullopt, known_size);
+Result<std::shared_ptr<const std::vector<Coverage>>> DomainView::CoverageEver(
+    const Place& place, uint64_t known_size) const {
+  if (!memoize_coverage_) {
+    ASSIGN_OR_RETURN(auto ever, Coverages(place, std::nullopt, known_size));
+    return std::make_shared<const std::vector<Coverage>>(std::move(ever));
+  }
   std::string key =
       place.enterprise + '\0' + place.jurisdiction + '\0' + tables::SeqPart(known_size);
   for (const auto& code : place.industries) key += '\0' + code;
@@ -242,16 +248,18 @@ Result<std::vector<Coverage>> DomainView::CoverageEver(const Place& place,
     RETURN_IF_ERROR(CollectDuties(tables::scope::kEnterprise, place.enterprise, &own));
     ASSIGN_OR_RETURN(auto chain, JurisdictionChain(place.jurisdiction));
     ASSIGN_OR_RETURN(ever, DutyCoverages(own, place, chain, std::nullopt, known_size));
-    for (const auto& c : shared) {
+    for (const auto& c : *shared) {
       if (!c.duty_id.empty() && !own.contains(c.duty_id)) ever.push_back(c);
     }
     std::stable_sort(ever.begin(), ever.end(),
                      [](const Coverage& a, const Coverage& b) { return a.duty_id < b.duty_id; });
-    for (const auto& c : shared) {
+    for (const auto& c : *shared) {
       if (c.duty_id.empty()) ever.push_back(c);  // industry mappings, after the duties
     }
   }
-  return coverage_ever_.emplace(std::move(key), std::move(ever)).first->second;
+  auto shared = std::make_shared<const std::vector<Coverage>>(std::move(ever));
+  coverage_ever_.emplace(std::move(key), shared);
+  return shared;
 }
 
 Result<std::vector<Coverage>> DomainView::DutyCoverages(const std::set<std::string>& duty_ids,

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -128,9 +129,10 @@ class DomainView {
   // `known_size` entries (later assignments are unknown; later revocations not yet made).
   Result<std::vector<Coverage>> CoverageOf(const Place& place, int64_t t,
                                            uint64_t known_size = tables::kNoSeq) const;
-  // Every duty and mapping that ever reached `place`, with its interval (as known).
-  Result<std::vector<Coverage>> CoverageEver(const Place& place,
-                                             uint64_t known_size = tables::kNoSeq) const;
+  // Every duty and mapping that ever reached `place`, with its interval (as known). Shared:
+  // memoized, every caller for the same place gets the same list.
+  Result<std::shared_ptr<const std::vector<Coverage>>> CoverageEver(
+      const Place& place, uint64_t known_size = tables::kNoSeq) const;
 
   // Remember coverage per place for the life of this view: only for rows that do not change
   // under it (committed rows read by one query), never during admission.
@@ -185,7 +187,7 @@ class DomainView {
   const RowSource& rows_;
   mutable std::map<std::string, std::vector<std::string>> jurisdiction_chains_;
   bool memoize_coverage_ = false;
-  mutable std::map<std::string, std::vector<Coverage>> coverage_ever_;
+  mutable std::map<std::string, std::shared_ptr<const std::vector<Coverage>>> coverage_ever_;
 };
 
 // "official:<id>" → "<id>" if it has that kind, else empty.

@@ -40,14 +40,12 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
   }
   if (missing.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(auto entries, ledger_.ReadEntries(missing));
-  const Hasher& hasher = ledger_.hasher();
   for (auto& e : entries) {
     ASSIGN_OR_RETURN(EventView body, EventView::Decode(e.body_bytes()));
-    auto r = std::make_unique<Record>(std::move(body));
-    r->seq = e.sequence();
+    auto r = std::make_unique<Record>(std::move(e), std::move(body));
+    r->seq = r->entry.sequence();
     r->occurred = ReadTime(r->body().getOccurredAt());
-    r->recorded = ReadTime(e.entry().getRecordedAt());
-    r->leaf = hasher.LeafHash(e.bytes());
+    r->recorded = ReadTime(r->entry.entry().getRecordedAt());
     auto id = r->body().getEventId();
     r->event_id.assign(reinterpret_cast<const char*>(id.begin()), id.size());
     r->late = r->recorded.unix_nanos - r->occurred.unix_nanos > time_.late_threshold_nanos;
@@ -101,7 +99,8 @@ Result<const Record*> History::At(uint64_t seq) {
 
 void History::FillEvidence(const Record& r, views::Evidence::Builder out) const {
   out.setSequence(r.seq);
-  out.setLeafHash(capnp::Data::Reader(r.leaf.data(), Digest::kSize));
+  if (!r.leaf) r.leaf = ledger_.hasher().LeafHash(r.entry.bytes());
+  out.setLeafHash(capnp::Data::Reader(r.leaf->data(), Digest::kSize));
   out.setEventId(capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(r.event_id.data()),
                                      r.event_id.size()));
   out.setType(r.event.type_name());

@@ -36,13 +36,14 @@ struct QueryTime {
 
 // One event, as the views see it.
 struct Record {
-  explicit Record(EventView e) : event(std::move(e)) {}
+  Record(EntryView en, EventView e) : entry(std::move(en)), event(std::move(e)) {}
 
   uint64_t seq = 0;
   Time occurred;
   Time recorded;
+  EntryView entry;  // kept for its leaf hash, computed when the record is first cited
   EventView event;
-  Digest leaf;
+  mutable std::optional<Digest> leaf;
   Bytes event_id;
   std::string signer;        // the signer's principal
   bool late = false;         // recorded more than the threshold after it occurred

@@ -162,7 +162,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     ASSIGN_OR_RETURN(auto ever, history_.domain().CoverageEver(place, known));
     for (bool sector : {false, true}) {
       std::vector<std::pair<int64_t, int64_t>> spans;
-      for (const auto& c : ever) {
+      for (const auto& c : *ever) {
         bool match = sector ? c.channel == Channel::kSector : c.channel == Channel::kTerritorial;
         if (match) spans.emplace_back(c.from, c.until);
       }
@@ -194,7 +194,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       }
       if (cursor < T.unix_nanos) gap(cursor, std::nullopt);
     }
-    RETURN_IF_ERROR(Handovers(ever, subject, place, out));
+    RETURN_IF_ERROR(Handovers(*ever, subject, place, out));
   }
 
   // L5 inspection coverage.
@@ -957,7 +957,7 @@ Status LapseEngine::Jurisdiction(const std::string& jurisdiction, std::vector<La
   // L2: gaps in the first-responsible post of the place.
   {
     std::vector<const Coverage*> first;
-    for (const auto& c : ever) {
+    for (const auto& c : *ever) {
       if (c.channel == Channel::kFirstResponsible) first.push_back(&c);
     }
     std::sort(first.begin(), first.end(), [](auto* a, auto* b) { return a->from < b->from; });
@@ -1096,7 +1096,7 @@ Status LapseEngine::Jurisdiction(const std::string& jurisdiction, std::vector<La
       out->push_back(std::move(l));
     }
   }
-  return Handovers(ever, subject, place, out);
+  return Handovers(*ever, subject, place, out);
 }
 
 }  // namespace dutyledger

@@ -353,7 +353,8 @@ Result<const std::vector<Coverage>*> ViewBuilder::Impl::CoverageEver(const Place
   for (const auto& code : place.industries) key += '\0' + code;
   auto it = coverage_cache.find(key);
   if (it != coverage_cache.end()) return &it->second;
-  ASSIGN_OR_RETURN(auto ever, history.domain().CoverageEver(place, known()));
+  ASSIGN_OR_RETURN(auto shared, history.domain().CoverageEver(place, known()));
+  std::vector<Coverage> ever = *shared;
   std::stable_sort(ever.begin(), ever.end(), [](const Coverage& a, const Coverage& b) {
     return a.channel != b.channel ? a.channel < b.channel
                                   : (a.from != b.from ? a.from < b.from : a.seq < b.seq);
