@@ -33,6 +33,7 @@ class Scenario {
  public:
   Scenario(uint64_t seed, std::string origin, std::string root_principal);
   Scenario(Scenario&&) = default;
+  Scenario& operator=(Scenario&&) = default;
 
   // Adds an actor with a key derived from the seed; returns its principal.
   const std::string& AddActor(const std::string& actor, const std::string& principal);
