@@ -246,6 +246,10 @@ Result<std::shared_ptr<const std::vector<Coverage>>> DomainView::CoverageEver(
                      CoverageEver(Place{"", place.jurisdiction, place.industries}, known_size));
     std::set<std::string> own;
     RETURN_IF_ERROR(CollectDuties(tables::scope::kEnterprise, place.enterprise, &own));
+    if (own.empty()) {  // the place's list is already in duty-id order, mappings last
+      coverage_ever_.emplace(std::move(key), shared);
+      return shared;
+    }
     ASSIGN_OR_RETURN(auto chain, JurisdictionChain(place.jurisdiction));
     ASSIGN_OR_RETURN(ever, DutyCoverages(own, place, chain, std::nullopt, known_size));
     for (const auto& c : *shared) {
