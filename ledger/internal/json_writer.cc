@@ -3,8 +3,10 @@
 #include <kj/exception.h>
 #include <kj/string.h>
 
+#include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <string>
 
@@ -271,15 +273,30 @@ class JsonWriter::Run {
     }
     if (pretty_ && n > 1 && (child_multiline || widest > 50)) {
       multiline = true;
-      std::string space((indent + 1) * 2, ' ');
-      std::string laid = has_prefix ? "\n" + space : " ";
-      for (size_t i = first; i < spans_.size(); ++i) {
-        if (i > first) laid += ",\n" + space;
-        laid.append(out, spans_[i].first, spans_[i].second - spans_[i].first);
+      // In place, from the back: each member moves right by what the new delimiters before it
+      // add (", " becomes ",\n" and the indentation; the first gets the prefix).
+      const size_t space = (indent + 1) * 2;
+      const size_t prefix = has_prefix ? 1 + space : 1;
+      const size_t grow = prefix + (n - 1) * space + 1;  // ", " -> ",\n" + space: +space each
+      const size_t old_end = out.size();
+      out.resize(old_end + grow);
+      char* text = out.data();
+      size_t write = old_end + grow;
+      text[--write] = ' ';
+      for (size_t i = spans_.size(); i-- > first;) {
+        const size_t len = spans_[i].second - spans_[i].first;
+        write -= len;
+        std::memmove(text + write, text + spans_[i].first, len);
+        if (i == first && !has_prefix) {
+          text[--write] = ' ';  // the first member follows the bracket after one space
+          break;
+        }
+        write -= space;
+        std::memset(text + write, ' ', space);
+        text[--write] = '\n';
+        if (i > first) text[--write] = ',';
       }
-      laid += ' ';
-      out.resize(spans_[list].first);
-      out += laid;
+      assert(write == spans_[list].first);
     }
     out += bracket;
     spans_.resize(list);
