@@ -3,8 +3,9 @@
 namespace dutyledger::internal {
 
 namespace {
-// What a staged row costs in memory beyond its bytes: the map node and two string headers.
-constexpr size_t kRowOverhead = 112;
+// What a staged row costs in memory beyond its bytes: the map node, two string headers and
+// the index's node and bucket.
+constexpr size_t kRowOverhead = 176;
 }  // namespace
 
 Status MergeScan(const StagedRows& staged, Store::Iterator* base, ByteView prefix,
@@ -30,22 +31,24 @@ Status MergeScan(const StagedRows& staged, Store::Iterator* base, ByteView prefi
 }
 
 Result<std::optional<Bytes>> FoldRows::Get(ByteView key) const {
-  auto it = rows_.find(key);
-  if (it != rows_.end()) return it->second;
+  auto it = index_.find(key);
+  if (it != index_.end()) return it->second->second;
   if (!spilled_) return std::optional<Bytes>();
   return store_->Get(column_, key);
 }
 
 void FoldRows::Stage(ByteView key, std::optional<Bytes> value) {
-  auto it = rows_.find(key);
-  if (it == rows_.end()) {
+  auto found = index_.find(key);
+  if (found == index_.end()) {
     bytes_ += kRowOverhead + key.size() + (value ? value->size() : 0);
-    rows_.emplace(Bytes(key), std::move(value));
+    auto row = rows_.emplace(Bytes(key), std::move(value)).first;
+    index_.emplace(ByteView(row->first), row);
     return;
   }
-  bytes_ -= it->second ? it->second->size() : 0;
+  std::optional<Bytes>& held = found->second->second;
+  bytes_ -= held ? held->size() : 0;
   bytes_ += value ? value->size() : 0;
-  it->second = std::move(value);
+  held = std::move(value);
 }
 
 void FoldRows::Put(ByteView key, ByteView value) { Stage(key, Bytes(value)); }
@@ -53,10 +56,12 @@ void FoldRows::Put(ByteView key, ByteView value) { Stage(key, Bytes(value)); }
 void FoldRows::Delete(ByteView key) {
   if (!spilled_) {
     // Nothing below: forgetting the row is deleting it.
-    auto it = rows_.find(key);
-    if (it != rows_.end()) {
-      bytes_ -= kRowOverhead + it->first.size() + (it->second ? it->second->size() : 0);
-      rows_.erase(it);
+    auto found = index_.find(key);
+    if (found != index_.end()) {
+      auto row = found->second;
+      bytes_ -= kRowOverhead + row->first.size() + (row->second ? row->second->size() : 0);
+      index_.erase(found);  // before the key it views goes
+      rows_.erase(row);
     }
     return;
   }
@@ -85,6 +90,7 @@ Status FoldRows::MaybeSpill(bool always) {
     }
   }
   RETURN_IF_ERROR(store_->WriteUnlogged(batch));
+  index_.clear();
   rows_.clear();
   bytes_ = 0;
   spilled_ = true;

@@ -11,6 +11,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "ledger/internal/store.h"
 
@@ -48,6 +50,9 @@ class FoldRows {
   size_t bytes_ = 0;
   bool spilled_ = false;  // the store holds rows too
   StagedRows rows_;
+  // The same rows by key, for point reads and writes: in the ordered map alone, each looked up
+  // ~20 keys that share long prefixes, a fifth of a rebuild's time. Keys view rows_'s own.
+  std::unordered_map<std::string_view, StagedRows::iterator> index_;
 };
 
 }  // namespace dutyledger::internal
