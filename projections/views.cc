@@ -570,9 +570,30 @@ Status ViewBuilder::Impl::OfficialLapses(const std::string& official,
       }
     }
   }
+  // Each place and enterprise once, however many duties reach it (a park through a body the
+  // official heads and enterprises in it in person): its lapses are listed once, and derived once.
+  RETURN_IF_ERROR(LoadParameters());
+  std::vector<std::string> places, firms;
+  std::set<std::string> seen_places, seen_firms;
+  for (const auto& j : jurisdictions) {
+    ASSIGN_OR_RETURN(auto within, Within(j));
+    for (auto& p : within) {
+      if (seen_places.insert(p).second) places.push_back(std::move(p));
+    }
+    ASSIGN_OR_RETURN(auto in, EnterprisesIn(j));
+    for (auto& e : in) {
+      if (seen_firms.insert(e).second) firms.push_back(std::move(e));
+    }
+  }
+  for (const auto& e : enterprises) {
+    if (seen_firms.insert(e).second) firms.push_back(e);
+  }
   std::vector<LapseFinding> candidates;
-  for (const auto& j : jurisdictions) RETURN_IF_ERROR(PlaceLapses(j, true, &candidates));
-  for (const auto& e : enterprises) RETURN_IF_ERROR(EnterpriseLapses(e, &candidates));
+  for (const auto& p : places) {
+    Status s = engine.Jurisdiction(p, &candidates);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+  }
+  for (const auto& e : firms) RETURN_IF_ERROR(EnterpriseLapses(e, &candidates));
   std::string principal = "official:" + official;
   for (auto& f : candidates) {
     ASSIGN_OR_RETURN(bool named, NamesHolder(f, principal));

@@ -8,6 +8,8 @@
 
 #include <capnp/message.h>
 
+#include <set>
+
 #include "ledger/codec.h"
 #include "projections/domain_rules.h"
 #include "projections/query.h"
@@ -43,6 +45,11 @@ void AddCases(Scenario& s, Time B) {
   w.MapIndustry(D(0), "wang-gang", "Q84", "sz-ajj", "smx/sz");
   enterprise("X01a", "Q8521");
   enterprise("X01b", "Q8411");
+  // The same blind spot at XO, whose inspector in charge is chen-jie in person, who also holds
+  // the park's territorial duty through the body he heads: his dossier must list it once.
+  enterprise("XO", "Q8522");
+  w.AssignDuty(D(1), "wang-gang", "d-XO", "official:chen-jie", "inspectorInCharge",
+               {.enterprises = {"XO"}});
 
   // L5 key-target inspection interval (92 days, parameter set local-2018): the second
   // inspection 93 days after the first (fires); 91 days after (near miss).
@@ -723,6 +730,36 @@ TEST_F(Views, RebuildGivesByteIdenticalTables) {
   EXPECT_EQ(before_view.output, after_view.output);
   // The digest covers the rows: it is not the digest of empty tables.
   EXPECT_NE(after->Hex(), ledger_->hasher().EmptyRoot().Hex());
+}
+
+// An official whose duties overlap — a park's through the body they head, and enterprises in
+// that park in person — has each lapse in the dossier once, not once per duty that reaches it.
+TEST_F(Views, OfficialDossierListsEachLapseOnce) {
+  Time T = D(200);
+  size_t checked = 0;
+  for (const char* official : {"chen-jie", "wu-fang", "li-hua", "zhao-min", "wang-gang"}) {
+    auto dossier = Build<views::OfficialView>(
+        T, std::nullopt, [&](ViewBuilder& b, auto out) { return b.Official(official, out); });
+    bool place = false, firm = false;
+    for (auto d : dossier.view.getDuties()) {
+      std::string via = d.getVia().cStr();
+      place |= via.starts_with("jurisdictions ");
+      firm |= via.starts_with("enterprises ");
+    }
+    std::set<std::string> seen;
+    std::multiset<std::string> rule_subject;
+    for (auto l : dossier.view.getLapses()) {
+      std::string key = std::string(l.getRule().cStr()) + " " + l.getSubject().cStr() + " " +
+                        FormatRfc3339(ReadTime(l.getWindowStart())) + " " + l.getSummary().cStr();
+      EXPECT_TRUE(seen.insert(key).second) << official << ": listed twice: " << key;
+      rule_subject.insert(std::string(l.getRule().cStr()) + " " + l.getSubject().cStr());
+    }
+    auto scoped = Lapses(std::string("official:") + official, "", T);
+    EXPECT_EQ(scoped.view.getLapses().size(), dossier.view.getLapses().size()) << official;
+    checked += place && firm && rule_subject.count("L1 enterprise:XO") > 0;
+  }
+  EXPECT_GT(checked, 0u)
+      << "no official with overlapping duties and lapses: the case is not tested";
 }
 
 // The official's dossier lists the lapses in their scope with how the duty reached *them*;
