@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   uint64_t events = 1'000'000;
   int years = 10, queries = 400;
   bool skip_rebuild = false;
+  std::vector<std::string> chosen_officials;
   std::string dir = "/tmp/dutyledger-bench-projections";
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--events") && i + 1 < argc) {
@@ -102,10 +103,12 @@ int main(int argc, char** argv) {
       skip_rebuild = true;
     } else if (!std::strcmp(argv[i], "--queries") && i + 1 < argc) {
       queries = std::stoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--official") && i + 1 < argc) {
+      chosen_officials.push_back(argv[++i]);
     } else {
       std::fprintf(stderr,
                    "usage: bench_projections [--events N] [--years N] [--dir DIR] [--queries N] "
-                   "[--skip-rebuild]\n");
+                   "[--skip-rebuild] [--official ID]...\n");
       return 2;
     }
   }
@@ -177,8 +180,10 @@ int main(int argc, char** argv) {
       hi = mid;
     }
   }
-  std::vector<std::string> officials;
-  {
+  // Unless --official names them: the officials of E00001's responsibility map (park and
+  // county heads among them, the largest dossiers).
+  std::vector<std::string> officials = chosen_officials;
+  if (officials.empty()) {
     auto r = registry.Run(ledger, {"enterprise", {{"id", "E00001"}, {"json", "true"}}});
     size_t pos = 0;
     while ((pos = r.output.find("\"holder\": \"official:", pos)) != std::string::npos) {
