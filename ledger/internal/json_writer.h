@@ -2,7 +2,8 @@
 // with EventJson's handlers, without building the JsonValue tree and StringTrees capnp builds
 // first. A dossier's view is megabytes of JSON: through JsonCodec, writing it took as long as
 // computing it. EventJson (ledger/json.h) is the seam: it decides which fields get which form;
-// the tests and fuzzers compare this writer with JsonCodec on every message they make.
+// City.JsonWriterWritesWhatTheCodecWrites and the entry and event_json fuzzers compare this
+// writer with JsonCodec on every entry, event and view they make.
 #ifndef DUTYLEDGER_LEDGER_INTERNAL_JSON_WRITER_H_
 #define DUTYLEDGER_LEDGER_INTERNAL_JSON_WRITER_H_
 
