@@ -281,6 +281,8 @@ struct ViewBuilder::Impl {
 
   // Lapses of scopes, deduplicated; official scope filters by holder.
   Status EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out);
+  // The place rules of each jurisdiction (one not registered by T has none).
+  Status JurisdictionLapses(const std::vector<std::string>& places, std::vector<LapseFinding>* out);
   Status PlaceLapses(const std::string& jurisdiction, bool with_enterprises,
                      std::vector<LapseFinding>* out);
   Status OfficialLapses(const std::string& official, std::vector<LapseFinding>* out);
@@ -457,14 +459,20 @@ Status ViewBuilder::Impl::EnterpriseLapses(const std::string& id, std::vector<La
   return engine.Enterprise(*file, out);
 }
 
-Status ViewBuilder::Impl::PlaceLapses(const std::string& jurisdiction, bool with_enterprises,
-                                      std::vector<LapseFinding>* out) {
+Status ViewBuilder::Impl::JurisdictionLapses(const std::vector<std::string>& places,
+                                             std::vector<LapseFinding>* out) {
   RETURN_IF_ERROR(LoadParameters());
-  ASSIGN_OR_RETURN(auto places, Within(jurisdiction));
   for (const auto& j : places) {
     Status s = engine.Jurisdiction(j, out);
     if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
   }
+  return Status::Ok();
+}
+
+Status ViewBuilder::Impl::PlaceLapses(const std::string& jurisdiction, bool with_enterprises,
+                                      std::vector<LapseFinding>* out) {
+  ASSIGN_OR_RETURN(auto places, Within(jurisdiction));
+  RETURN_IF_ERROR(JurisdictionLapses(places, out));
   if (!with_enterprises) return Status::Ok();
   ASSIGN_OR_RETURN(auto enterprises, EnterprisesIn(jurisdiction));
   for (const auto& e : enterprises) RETURN_IF_ERROR(EnterpriseLapses(e, out));
@@ -572,7 +580,6 @@ Status ViewBuilder::Impl::OfficialLapses(const std::string& official,
   }
   // Each place and enterprise once, however many duties reach it (a park through a body the
   // official heads and enterprises in it in person): its lapses are listed once, and derived once.
-  RETURN_IF_ERROR(LoadParameters());
   std::vector<std::string> places, firms;
   std::set<std::string> seen_places, seen_firms;
   for (const auto& j : jurisdictions) {
@@ -589,10 +596,7 @@ Status ViewBuilder::Impl::OfficialLapses(const std::string& official,
     if (seen_firms.insert(e).second) firms.push_back(e);
   }
   std::vector<LapseFinding> candidates;
-  for (const auto& p : places) {
-    Status s = engine.Jurisdiction(p, &candidates);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
-  }
+  RETURN_IF_ERROR(JurisdictionLapses(places, &candidates));
   for (const auto& e : firms) RETURN_IF_ERROR(EnterpriseLapses(e, &candidates));
   std::string principal = "official:" + official;
   for (auto& f : candidates) {
@@ -631,10 +635,7 @@ Status ViewBuilder::Lapses(const std::string& scope, const std::string& rule,
   std::string id = colon == std::string::npos ? "" : scope.substr(colon + 1);
   if (scope.empty()) {
     ASSIGN_OR_RETURN(auto all, im.AllJurisdictions());
-    for (const auto& j : all) {
-      Status s = im.engine.Jurisdiction(j, &found);
-      if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
-    }
+    RETURN_IF_ERROR(im.JurisdictionLapses(all, &found));
     std::vector<std::string> enterprises;
     Status s = im.history.ledger().ScanProjections(tables::Prefix({name::kEnterprise}),
                                                    [&](ByteView key, ByteView) {
@@ -644,7 +645,6 @@ Status ViewBuilder::Lapses(const std::string& scope, const std::string& rule,
                                                      return true;
                                                    });
     RETURN_IF_ERROR(s);
-    RETURN_IF_ERROR(im.LoadParameters());
     for (const auto& e : enterprises) RETURN_IF_ERROR(im.EnterpriseLapses(e, &found));
   } else if (id.empty()) {
     return InvalidArgument("--scope: '" + scope +

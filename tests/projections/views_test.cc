@@ -262,6 +262,10 @@ void AddCases(Scenario& s, Time B) {
   w.AssignDuty(D(20), "wang-gang", "d-XR", "official:chen-jie", "inspectorInCharge",
                {.enterprises = {"XR"}}, "", D(5));
 
+  // A parameter set for a place rule (L4, its default value): place lapses name its version,
+  // whatever the scope they are asked for in.
+  w.Parameters(D(0), "zhou-qiang", "local-2019", D(0), {{"L4", "task_grace_days", 0}});
+
   // Parks p2 (fires) and p3 (near misses) for L2, L3 and L4.
   for (const char* p : {"p2", "p3"}) {
     std::string j = std::string("smx/sz/") + p, cmte = std::string(p) + "-ako";
@@ -462,6 +466,15 @@ TEST_F(Views, L4CommitteeTaskOverdue) {
   EXPECT_EQ(Start(l[0]), D(30));
   EXPECT_EQ(End(l[0]), D(32));
   EXPECT_TRUE(Holds(l[0], "official:chen-jie"));
+  EXPECT_EQ(std::string(l[0].getParameterVersion().cStr()), "local-2019");
+  // The same lapse, asked for with no scope, rests on the same parameters.
+  size_t found = 0;
+  for (auto a : Fired(Lapses("", "L4", D(60)))) {
+    if (std::string(a.getSubject().cStr()) != l[0].getSubject().cStr()) continue;
+    ++found;
+    EXPECT_EQ(std::string(a.getParameterVersion().cStr()), "local-2019");
+  }
+  EXPECT_EQ(found, 1u);
 }
 
 TEST_F(Views, L5InspectionInterval) {
