@@ -469,7 +469,8 @@ TEST_F(Views, L4CommitteeTaskOverdue) {
   EXPECT_EQ(std::string(l[0].getParameterVersion().cStr()), "local-2019");
   // The same lapse, asked for with no scope, rests on the same parameters.
   size_t found = 0;
-  for (auto a : Fired(Lapses("", "L4", D(60)))) {
+  auto all = Lapses("", "L4", D(60));
+  for (auto a : Fired(all)) {
     if (std::string(a.getSubject().cStr()) != l[0].getSubject().cStr()) continue;
     ++found;
     EXPECT_EQ(std::string(a.getParameterVersion().cStr()), "local-2019");
