@@ -72,7 +72,7 @@ Result<Bytes> SpkiOf(EVP_PKEY* pkey) {
   return out;
 }
 
-// SM2 operations take the distinguishing id as a parameter at init, on a fresh context.
+// The distinguishing id every SM2 operation uses, on a fresh context (InitSm2).
 OSSL_PARAM* Sm2Params() {
   static OSSL_PARAM params[] = {
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_DIST_ID,
@@ -80,6 +80,17 @@ OSSL_PARAM* Sm2Params() {
                                         kSm2DistinguishingId.size()),
       OSSL_PARAM_construct_end()};
   return params;
+}
+
+// Readies `ctx` to sign (or verify) with SM3 and the distinguishing id. The id is set on the
+// context after the init, not passed to it: OpenSSL 3.0.19 (Debian 12's in 2026) refuses it at
+// init, silently (openssl/openssl#30131); set before the first update it is what the Z digest
+// uses, in every 3.0 release.
+bool InitSm2(EVP_MD_CTX* ctx, EVP_PKEY* pkey, bool sign) {
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  int init = sign ? EVP_DigestSignInit_ex(ctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr)
+                  : EVP_DigestVerifyInit_ex(ctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr);
+  return init == 1 && pctx != nullptr && EVP_PKEY_CTX_set_params(pctx, Sm2Params()) == 1;
 }
 
 }  // namespace
@@ -200,8 +211,7 @@ bool PublicKey::Verify(ByteView message, ByteView signature) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   bool ok =
       ctx &&
-      EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SM3", nullptr, nullptr, impl_->pkey,
-                              Sm2Params()) == 1 &&
+      InitSm2(ctx.get(), impl_->pkey, /*sign=*/false) &&
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                        signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
                        message.size()) == 1;
@@ -319,8 +329,7 @@ Result<Bytes> PrivateKey::Sign(ByteView message) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   size_t len = 0;
   if (!ctx ||
-      EVP_DigestSignInit_ex(ctx.get(), nullptr, "SM3", nullptr, nullptr, impl_->pkey,
-                            Sm2Params()) != 1 ||
+      !InitSm2(ctx.get(), impl_->pkey, /*sign=*/true) ||
       EVP_DigestSign(ctx.get(), nullptr, &len,
                      reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
     return OpenSslError(StatusCode::kInternal, "SM2 signing failed");

@@ -3,6 +3,9 @@
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
 #include "ledger/codec.h"
@@ -98,13 +101,37 @@ TEST(Keys, SpkiMustBeCanonicalDerOfASupportedKey) {
   EXPECT_FALSE(r.ok());
 }
 
+// Verifies an SM2 signature with OpenSSL directly, the id set on the key context before the
+// init (EVP_PKEY_CTX_set1_id, OpenSSL 1.1.1's way): a path independent of ledger/keys.cc's.
+bool OpenSslVerifiesSm2(const PublicKey& key, ByteView message, ByteView sig, ByteView id) {
+  Bytes spki = key.spki();
+  const auto* p = reinterpret_cast<const unsigned char*>(spki.data());
+  EVP_PKEY* pkey = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size()));
+  EVP_PKEY_CTX* pctx = pkey ? EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr) : nullptr;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool ok = pctx && ctx && EVP_PKEY_CTX_set1_id(pctx, id.data(), id.size()) == 1;
+  if (ok) EVP_MD_CTX_set_pkey_ctx(ctx, pctx);  // ctx does not own it
+  ok = ok && EVP_DigestVerifyInit(ctx, nullptr, EVP_sm3(), nullptr, pkey) == 1 &&
+       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                        reinterpret_cast<const unsigned char*>(message.data()),
+                        message.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_CTX_free(pctx);
+  EVP_PKEY_free(pkey);
+  ERR_clear_error();
+  return ok;
+}
+
 TEST(Keys, Sm2SignatureInteroperatesWithOpenSslDistinguishingId) {
   // Our SM2 signatures use GB/T 32918's default id; a signature made with another id fails.
+  EXPECT_EQ(kSm2DistinguishingId, "1234567812345678");
   auto key = NewKey(SignatureAlgorithm::kSm2);
   auto sig = key->Sign("abc");
-  ASSERT_TRUE(sig.ok());
+  ASSERT_TRUE(sig.ok()) << sig.status().ToString();
   EXPECT_TRUE(key->public_key().Verify("abc", *sig));
-  EXPECT_EQ(kSm2DistinguishingId, "1234567812345678");
+  EXPECT_TRUE(OpenSslVerifiesSm2(key->public_key(), "abc", *sig, kSm2DistinguishingId));
+  EXPECT_FALSE(OpenSslVerifiesSm2(key->public_key(), "abc", *sig, "another id"));
+  EXPECT_FALSE(OpenSslVerifiesSm2(key->public_key(), "abd", *sig, kSm2DistinguishingId));
 }
 
 // Every vector of Wycheproof's Ed25519 file through the verifier the ledger uses.
