@@ -330,12 +330,12 @@ class TxnAdmissionState : public AdmissionState {
   Bytes stream_value_;
 };
 
-// A rebuild's: projection rows in memory (FoldRows), subject rows straight into the chunk's
-// unlogged batch (nothing reads them during the fold); keys and events as above.
+// A rebuild's: projection rows and subject rows in memory (FoldRows, FoldSubjects; nothing reads
+// the subject rows during the fold); keys and events as above.
 class RebuildAdmissionState final : public TxnAdmissionState {
  public:
   RebuildAdmissionState(Txn& txn, const internal::KeyTable& keys, const Candidate& c,
-                        internal::FoldRows& rows, Store::Batch& subjects)
+                        internal::FoldRows& rows, internal::FoldSubjects& subjects)
       : TxnAdmissionState(txn, keys, c), rows_(rows), subjects_(subjects), seq_(c.sequence) {}
   Result<std::optional<Bytes>> Get(ByteView key) const override { return rows_.Get(key); }
   void Put(ByteView key, ByteView value) override { rows_.Put(key, value); }
@@ -345,12 +345,12 @@ class RebuildAdmissionState final : public TxnAdmissionState {
     return rows_.Scan(prefix, fn);
   }
   void IndexSubject(std::string_view subject) override {
-    subjects_.Put(Column::kSubjects, internal::SubjectKey(subject, seq_), stream_value());
+    subjects_.Add(subject, seq_, stream_value());
   }
 
  private:
   internal::FoldRows& rows_;
-  Store::Batch& subjects_;
+  internal::FoldSubjects& subjects_;
   uint64_t seq_;
 };
 
@@ -1289,13 +1289,14 @@ Status Ledger::RebuildProjections(Admission& admission,
   uint64_t n = size();
   constexpr uint64_t kChunk = 4096;
   // The tables are empty now: the fold reads only rows it wrote, from memory, up to this budget
-  // (the 869k-event benchmark ledger needs ~130 MiB of it; 256 MiB leaves room under 1 GiB for
-  // the block cache and the memtables).
-  constexpr size_t kFoldBudget = 256 << 20;
+  // (the 869k-event benchmark ledger needs ~130 MiB of it), and holds the subject rows up to
+  // theirs (32 bytes a row, ~3 rows an event); 384 MiB in all leaves room under 1 GiB for the
+  // block cache and the memtables. Both are loaded as sorted table files, not written in batches.
+  constexpr size_t kFoldBudget = 256 << 20, kSubjectBudget = 128 << 20;
   internal::FoldRows rows(im.store.get(), Column::kProjections, kFoldBudget);
+  internal::FoldSubjects subjects(im.store.get(), kSubjectBudget);
   for (uint64_t begin = 0; begin < n; begin += kChunk) {
     Txn txn(im.store.get(), nullptr);
-    Store::Batch subjects = im.store->NewBatch();
     std::vector<KeyInfo> unused_changes;
     Status status;
     Status iter = ForEachEntry(begin, std::min(n, begin + kChunk), [&](const EntryView& e) {
@@ -1333,14 +1334,17 @@ Status Ledger::RebuildProjections(Admission& admission,
     });
     RETURN_IF_ERROR(iter);
     RETURN_IF_ERROR(status);
+    // The chunk's txn holds only key rows the fold re-derived, identical to the stored ones.
     // Unlogged: until the flush below, a crash loses them, and the mark says to rebuild again.
-    // (The chunk's txn holds only key rows the fold re-derived, identical to the stored ones.)
-    txn.AddTo(subjects);
-    RETURN_IF_ERROR(im.store->WriteUnlogged(subjects));
+    Store::Batch keys = im.store->NewBatch();
+    txn.AddTo(keys);
+    RETURN_IF_ERROR(im.store->WriteUnlogged(keys));
     RETURN_IF_ERROR(rows.MaybeSpill(false));
+    RETURN_IF_ERROR(subjects.MaybeSpill(false));
     if (progress) progress(std::min(n, begin + kChunk), n);
   }
   RETURN_IF_ERROR(rows.MaybeSpill(true));
+  RETURN_IF_ERROR(subjects.MaybeSpill(true));
   // Flushed before the mark goes: the unlogged writes are durable, and the next open (every
   // query's) does not replay the rebuild's log.
   RETURN_IF_ERROR(im.store->Flush());

@@ -1,5 +1,9 @@
 #include "ledger/internal/fold_rows.h"
 
+#include <algorithm>
+#include <cstring>
+
+
 namespace dutyledger::internal {
 
 namespace {
@@ -76,24 +80,53 @@ Status FoldRows::Scan(ByteView prefix, const std::function<bool(ByteView, ByteVi
 
 Status FoldRows::MaybeSpill(bool always) {
   if (rows_.empty() || (!always && bytes_ < budget_)) return Status::Ok();
-  constexpr size_t kBatchRows = 65536;
-  Store::Batch batch = store_->NewBatch();
-  for (const auto& [k, v] : rows_) {
-    if (v) {
-      batch.Put(column_, k, *v);
-    } else {
-      batch.Delete(column_, k);
-    }
-    if (batch.Count() >= kBatchRows) {
-      RETURN_IF_ERROR(store_->WriteUnlogged(batch));
-      batch = store_->NewBatch();
-    }
-  }
-  RETURN_IF_ERROR(store_->WriteUnlogged(batch));
+  RETURN_IF_ERROR(store_->LoadSorted(column_, [&](Store::TableFile& file) -> Status {
+    for (const auto& [k, v] : rows_) RETURN_IF_ERROR(v ? file.Put(k, *v) : file.Delete(k));
+    return Status::Ok();
+  }));
   index_.clear();
   rows_.clear();
   bytes_ = 0;
   spilled_ = true;
+  return Status::Ok();
+}
+
+void FoldSubjects::Add(std::string_view subject, uint64_t seq, ByteView value) {
+  DL_CHECK(value.size() <= kMaxValue);
+  Row row{seq, static_cast<uint8_t>(value.size()), {}};
+  std::memcpy(row.value, value.data(), value.size());
+  auto it = streams_.find(subject);
+  if (it == streams_.end()) {
+    it = streams_.emplace(std::string(subject), std::vector<Row>()).first;
+    bytes_ += 96 + subject.size();  // the map's node and the string
+  }
+  // Counted by capacity: a stream's vector holds up to twice its rows.
+  size_t capacity = it->second.capacity();
+  it->second.push_back(row);
+  bytes_ += (it->second.capacity() - capacity) * sizeof(Row);
+}
+
+Status FoldSubjects::MaybeSpill(bool always) {
+  if (streams_.empty() || (!always && bytes_ < budget_)) return Status::Ok();
+  // Key order is subject order: the key is the subject's text, a 0x00 byte, then the sequence.
+  std::vector<const std::pair<const std::string, std::vector<Row>>*> order;
+  order.reserve(streams_.size());
+  for (const auto& s : streams_) order.push_back(&s);
+  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  RETURN_IF_ERROR(store_->LoadSorted(Column::kSubjects, [&](Store::TableFile& file) -> Status {
+    Bytes key;
+    for (const auto* stream : order) {
+      key = SubjectKey(stream->first, 0);
+      for (const Row& r : stream->second) {
+        key.resize(key.size() - 8);
+        PutBigEndian64(&key, r.seq);
+        RETURN_IF_ERROR(file.Put(key, ByteView(r.value, r.size)));
+      }
+    }
+    return Status::Ok();
+  }));
+  streams_.clear();
+  bytes_ = 0;
   return Status::Ok();
 }
 

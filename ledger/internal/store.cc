@@ -5,6 +5,7 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
@@ -250,6 +251,46 @@ Status Store::DropColumn(Column c) {
       FromRocks(db_->DeleteRange(w, handle(c), S(first), S(last)), "drop projection rows"));
   // DeleteRange's end is exclusive; the last key itself is covered by last + 0xff.
   return Status::Ok();
+}
+
+Store::TableFile::TableFile() = default;
+Store::TableFile::~TableFile() = default;
+
+Status Store::TableFile::Put(ByteView key, ByteView value) {
+  ++rows_;
+  return FromRocks(writer_->Put(S(key), S(value)), "write a table file");
+}
+
+Status Store::TableFile::Delete(ByteView key) {
+  ++rows_;
+  return FromRocks(writer_->Delete(S(key)), "write a table file");
+}
+
+Status Store::LoadSorted(Column c, const std::function<Status(TableFile&)>& fill) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::path(path_) / "ingest";
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IOError(dir.string() + ": cannot create: " + ec.message());
+  std::string file = (dir / (std::string(ColumnName(c)) + ".sst")).string();
+  std::filesystem::remove(file, ec);  // a crashed rebuild's
+  rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(handle(c)));
+  TableFile table;
+  table.writer_ =
+      std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, handle(c));
+  RETURN_IF_ERROR(FromRocks(table.writer_->Open(file), "create " + file));
+  Status filled = fill(table);
+  if (filled.ok() && table.rows_ > 0) {
+    filled = FromRocks(table.writer_->Finish(), "finish " + file);
+    if (filled.ok()) {
+      rocksdb::IngestExternalFileOptions ingest;
+      ingest.move_files = true;
+      filled = FromRocks(db_->IngestExternalFile(handle(c), {file}, ingest),
+                         "load " + file + " into the database");
+    }
+  }
+  table.writer_.reset();
+  std::filesystem::remove(file, ec);  // moved in (hard-linked) or abandoned
+  return filled;
 }
 
 Status Store::Flush() {

@@ -1,8 +1,11 @@
 // FoldRows, the rebuild's in-memory projection rows: reads see exactly what the fold wrote,
 // before and after the rows are spilled to the store, and deletions hide spilled rows.
+// FoldSubjects, its subject-index rows: in the store in key order, however they were spilled.
 #include "ledger/internal/fold_rows.h"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "tests/support/test_util.h"
 
@@ -11,6 +14,7 @@ namespace {
 
 using internal::Column;
 using internal::FoldRows;
+using internal::FoldSubjects;
 using internal::Store;
 
 std::vector<std::pair<std::string, std::string>> ScanAll(const FoldRows& rows, ByteView prefix) {
@@ -73,6 +77,57 @@ TEST(FoldRows, SpilledRowsMergeWithNewerOnesAndDeletionsHideThem) {
   EXPECT_FALSE(StoreGet(**store, a));
   EXPECT_EQ(*StoreGet(**store, c), "3b");
   EXPECT_EQ(ScanAll(rows, std::string("t\0", 2)), (Rows{{b, "2"}, {c, "3b"}, {d, "4"}}));
+}
+
+Rows StoreRows(const Store& store, Column c) {
+  Rows out;
+  auto it = store.NewIterator(c);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out.emplace_back(std::string(it->key()), std::string(it->value()));
+  }
+  EXPECT_TRUE(it->status().ok());
+  return out;
+}
+
+TEST(FoldSubjects, RowsReachTheStoreInKeyOrderAcrossSpills) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.Sub("db"), Store::Options{.create = true});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  // A subject that is a prefix of another ("enterprise:E1" of "enterprise:E10") sorts first:
+  // the key is the text, then 0x00, then the sequence.
+  const std::string e1 = "enterprise:E1", e10 = "enterprise:E10", park = "park:p1";
+  Rows expected;
+  {
+    FoldSubjects subjects(store->get(), /*budget_bytes=*/1 << 20);
+    subjects.Add(park, 0x0102, "v0");
+    subjects.Add(e10, 0x0102, "v0");
+    subjects.Add(e1, 0x0203, "v1");
+    subjects.Add(park, 0x0203, "v1");
+    ASSERT_TRUE(subjects.MaybeSpill(false).ok());  // under budget: nothing written yet
+    EXPECT_TRUE(StoreRows(**store, Column::kSubjects).empty());
+    subjects.Add(e1, 0x10000, std::string(FoldSubjects::kMaxValue, 'x'));
+    ASSERT_TRUE(subjects.MaybeSpill(true).ok());
+    expected = {{internal::SubjectKey(e1, 0x0203), "v1"},
+                {internal::SubjectKey(e1, 0x10000), std::string(FoldSubjects::kMaxValue, 'x')},
+                {internal::SubjectKey(e10, 0x0102), "v0"},
+                {internal::SubjectKey(park, 0x0102), "v0"},
+                {internal::SubjectKey(park, 0x0203), "v1"}};
+    EXPECT_EQ(StoreRows(**store, Column::kSubjects), expected);
+  }
+  // Over budget, every chunk spills on its own; later rows interleave with the stored ones.
+  FoldSubjects subjects(store->get(), /*budget_bytes=*/1);
+  subjects.Add(e10, 0x20000, "v2");
+  subjects.Add(park, 0x20000, "v2");
+  ASSERT_TRUE(subjects.MaybeSpill(false).ok());
+  subjects.Add(e1, 0x30000, "v3");
+  ASSERT_TRUE(subjects.MaybeSpill(false).ok());
+  ASSERT_TRUE(subjects.MaybeSpill(true).ok());  // nothing left: no empty table file
+  expected.insert(expected.begin() + 2, {internal::SubjectKey(e1, 0x30000), "v3"});
+  expected.insert(expected.begin() + 4, {internal::SubjectKey(e10, 0x20000), "v2"});
+  expected.push_back({internal::SubjectKey(park, 0x20000), "v2"});
+  EXPECT_EQ(StoreRows(**store, Column::kSubjects), expected);
+  // The table files were moved in: nothing is left beside the database.
+  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("db") + "/ingest"));
 }
 
 }  // namespace
