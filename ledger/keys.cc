@@ -210,8 +210,7 @@ bool PublicKey::Verify(ByteView message, ByteView signature) const {
   // A fresh context for every verification: never re-initialise one with another key.
   MdCtxPtr ctx(EVP_MD_CTX_new());
   bool ok =
-      ctx &&
-      InitSm2(ctx.get(), impl_->pkey, /*sign=*/false) &&
+      ctx && InitSm2(ctx.get(), impl_->pkey, /*sign=*/false) &&
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                        signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
                        message.size()) == 1;
@@ -328,8 +327,7 @@ Result<Bytes> PrivateKey::Sign(ByteView message) const {
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
   size_t len = 0;
-  if (!ctx ||
-      !InitSm2(ctx.get(), impl_->pkey, /*sign=*/true) ||
+  if (!ctx || !InitSm2(ctx.get(), impl_->pkey, /*sign=*/true) ||
       EVP_DigestSign(ctx.get(), nullptr, &len,
                      reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
     return OpenSslError(StatusCode::kInternal, "SM2 signing failed");

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-
 namespace dutyledger::internal {
 
 namespace {
@@ -112,7 +111,8 @@ Status FoldSubjects::MaybeSpill(bool always) {
   std::vector<const std::pair<const std::string, std::vector<Row>>*> order;
   order.reserve(streams_.size());
   for (const auto& s : streams_) order.push_back(&s);
-  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::sort(order.begin(), order.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   RETURN_IF_ERROR(store_->LoadSorted(Column::kSubjects, [&](Store::TableFile& file) -> Status {
     Bytes key;
     for (const auto* stream : order) {

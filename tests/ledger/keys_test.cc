@@ -111,10 +111,10 @@ bool OpenSslVerifiesSm2(const PublicKey& key, ByteView message, ByteView sig, By
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   bool ok = pctx && ctx && EVP_PKEY_CTX_set1_id(pctx, id.data(), id.size()) == 1;
   if (ok) EVP_MD_CTX_set_pkey_ctx(ctx, pctx);  // ctx does not own it
-  ok = ok && EVP_DigestVerifyInit(ctx, nullptr, EVP_sm3(), nullptr, pkey) == 1 &&
-       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                        reinterpret_cast<const unsigned char*>(message.data()),
-                        message.size()) == 1;
+  ok =
+      ok && EVP_DigestVerifyInit(ctx, nullptr, EVP_sm3(), nullptr, pkey) == 1 &&
+      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_CTX_free(pctx);
   EVP_PKEY_free(pkey);
