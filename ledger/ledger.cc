@@ -49,6 +49,16 @@ struct DigestHash {
   }
 };
 
+// A row of the key table: a KeyRecord stored under its own key's id.
+Result<KeyInfo> StoredKey(ByteView row_key, ByteView value) {
+  ASSIGN_OR_RETURN(KeyInfo info, internal::DecodeKeyRecord(value));
+  if (info.key.id().view() != row_key) {
+    return IntegrityViolation("key table row " + HexEncode(row_key).substr(0, 16) +
+                              " holds a different key");
+  }
+  return info;
+}
+
 // Reads perfect nodes from committed rows.
 class StoreNodeReader final : public NodeReader {
  public:
@@ -73,59 +83,81 @@ class StoreNodeReader final : public NodeReader {
 };
 
 // The perfect nodes of levels >= kLevel, in memory: with them a proof needs at most kLevel
-// node reads from the store (2.5 MB at 10 million entries). Thread-safe.
+// node reads from the store (2.5 MB at 10 million entries). Read from the store when a proof or
+// a tile first asks for one, not at open: that is one row read per 16 entries (63k rows at a
+// million entries), most of the time of a one-shot command that needs no proof. Thread-safe.
 class UpperTree {
  public:
   static constexpr int kLevel = 4;
 
-  // Reads the tree rows of every leaf that completes a node of level kLevel or more.
-  Status Load(const Store& store, uint64_t size) {
-    std::vector<Bytes> keys;
-    std::vector<uint64_t> leaves;
-    constexpr uint64_t kStep = uint64_t{1} << kLevel;
-    for (uint64_t leaf = kStep - 1; leaf < size; leaf += kStep) {
-      keys.push_back(internal::SequenceKey(leaf));
-      leaves.push_back(leaf);
-      if (keys.size() == 4096 || leaf + kStep >= size) {
-        ASSIGN_OR_RETURN(auto rows, store.MultiGet(Column::kMerkle, keys));
-        for (size_t i = 0; i < rows.size(); ++i) {
-          size_t hashes = internal::TreeRowHashes(leaves[i]);
-          if (!rows[i] || rows[i]->size() != hashes * Digest::kSize) {
-            return Corruption("tree row for entry " + std::to_string(leaves[i]) +
-                              " is missing or malformed");
-          }
-          for (size_t l = kLevel; l < hashes; ++l) {
-            Add(static_cast<int>(l), leaves[i] >> l,
-                *Digest::FromBytes(ByteView(*rows[i]).substr(l * Digest::kSize, Digest::kSize)));
-          }
-        }
-        keys.clear();
-        leaves.clear();
-      }
+  // The node, or nullopt (the caller reads it from the store). `size` is the published tree
+  // size, for the first call's load.
+  Result<std::optional<Digest>> Find(const Store& store, uint64_t size, int level,
+                                     uint64_t index) const {
+    if (level < kLevel) return std::optional<Digest>();
+    {
+      std::shared_lock<std::shared_mutex> l(mu_);
+      if (loaded_) return Lookup(level, index);
     }
-    return Status::Ok();
+    std::unique_lock<std::shared_mutex> l(mu_);
+    if (!loaded_) {
+      RETURN_IF_ERROR(Load(store, size));
+      loaded_ = true;
+    }
+    return Lookup(level, index);
   }
 
-  // REQUIRES: the nodes of a level are added in index order.
+  // A node the writer has just stored. Before the first load it is not kept: the load reads it.
   void Add(int level, uint64_t index, const Digest& hash) {
     std::unique_lock<std::shared_mutex> l(mu_);
-    size_t at = static_cast<size_t>(level - kLevel);
-    if (levels_.size() <= at) levels_.resize(at + 1);
-    DL_CHECK(levels_[at].size() == index);
-    levels_[at].push_back(hash);
+    if (loaded_) Keep(level, index, hash);
   }
 
-  std::optional<Digest> Find(int level, uint64_t index) const {
-    if (level < kLevel) return std::nullopt;
-    std::shared_lock<std::shared_mutex> l(mu_);
+ private:
+  // The nodes of a level are kept in index order. One the load already read from the store is
+  // skipped; a gap cannot arise (the load reads every stored row, and the writer adds a level's
+  // nodes in order after storing them), and would only leave later nodes to the store.
+  void Keep(int level, uint64_t index, const Digest& hash) const {
+    size_t at = static_cast<size_t>(level - kLevel);
+    if (levels_.size() <= at) levels_.resize(at + 1);
+    if (index == levels_[at].size()) levels_[at].push_back(hash);
+  }
+
+  std::optional<Digest> Lookup(int level, uint64_t index) const {
     size_t at = static_cast<size_t>(level - kLevel);
     if (at >= levels_.size() || index >= levels_[at].size()) return std::nullopt;
     return levels_[at][index];
   }
 
- private:
-  mutable std::shared_mutex mu_;  // guards levels_
-  std::vector<std::vector<Digest>> levels_;
+  // Reads the tree rows of every leaf that completes a node of level kLevel or more: those below
+  // `size` must exist; beyond it, rows the writer stored but has not yet published are read too
+  // (their Add may have come before this load, and been dropped).
+  Status Load(const Store& store, uint64_t size) const {
+    constexpr uint64_t kStep = uint64_t{1} << kLevel;
+    constexpr size_t kBatch = 4096;
+    for (uint64_t first = kStep - 1;; first += kStep * kBatch) {
+      std::vector<Bytes> keys;
+      for (size_t i = 0; i < kBatch; ++i) keys.push_back(internal::SequenceKey(first + i * kStep));
+      ASSIGN_OR_RETURN(auto rows, store.MultiGet(Column::kMerkle, keys));
+      for (size_t i = 0; i < rows.size(); ++i) {
+        uint64_t leaf = first + i * kStep;
+        size_t hashes = internal::TreeRowHashes(leaf);
+        if (!rows[i] && leaf >= size) return Status::Ok();
+        if (!rows[i] || rows[i]->size() != hashes * Digest::kSize) {
+          return Corruption("tree row for entry " + std::to_string(leaf) +
+                            " is missing or malformed");
+        }
+        for (size_t l = kLevel; l < hashes; ++l) {
+          Keep(static_cast<int>(l), leaf >> l,
+               *Digest::FromBytes(ByteView(*rows[i]).substr(l * Digest::kSize, Digest::kSize)));
+        }
+      }
+    }
+  }
+
+  mutable std::shared_mutex mu_;  // guards loaded_ and levels_
+  mutable bool loaded_ = false;
+  mutable std::vector<std::vector<Digest>> levels_;
 };
 
 // First pass of a proof: records which nodes the computation needs (values are dummies; the
@@ -178,11 +210,17 @@ struct Ledger::Impl {
 
   // Committed state visible to readers.
   std::atomic<uint64_t> size{0};
-  std::atomic<int> preparing{0};      // Append calls checking signatures right now
+  std::atomic<int> preparing{0};  // Append calls checking signatures right now
+  // The committed keys read so far (CommittedKey) and every key the writer has committed since
+  // the open.
   mutable std::shared_mutex keys_mu;  // guards key_cache
-  std::unordered_map<Digest, KeyInfo, DigestHash> key_cache;
+  mutable std::unordered_map<Digest, KeyInfo, DigestHash> key_cache;
+  // A committed key: from the cache, else read from the key table and kept. Keys are read when
+  // first needed, not all at open: one row per enterprise and official, half the time of a
+  // one-shot query on a million-entry ledger.
+  Result<std::optional<KeyInfo>> CommittedKey(const Digest& id) const;
 
-  UpperTree upper;  // nodes of level >= 8, for proofs
+  UpperTree upper;  // nodes of level >= UpperTree::kLevel, for proofs
 
   // Writer-only state.
   CompactRange range;
@@ -265,10 +303,7 @@ class TxnKeyTable final : public internal::KeyTable {
       ASSIGN_OR_RETURN(KeyInfo info, internal::DecodeKeyRecord(**staged));
       return std::optional<KeyInfo>(std::move(info));
     }
-    std::shared_lock<std::shared_mutex> l(impl_.keys_mu);
-    auto it = impl_.key_cache.find(id);
-    if (it == impl_.key_cache.end()) return std::optional<KeyInfo>();
-    return std::optional<KeyInfo>(it->second);
+    return impl_.CommittedKey(id);
   }
   void Save(const KeyInfo& info) override {
     txn_.Put(Column::kKeys, info.key.id().view(), internal::EncodeKeyRecord(info));
@@ -403,7 +438,6 @@ Status Ledger::Impl::LoadState() {
   uint64_t n = last + 1;
   StoreNodeReader nodes(*store);
   ASSIGN_OR_RETURN(range, CompactRange::Load(nodes, n));
-  RETURN_IF_ERROR(upper.Load(*store, n));
   last_leaf = hasher.LeafHash(last_entry.bytes());
   ASSIGN_OR_RETURN(Digest stored_leaf, nodes.PerfectNode(0, last));
   if (stored_leaf != last_leaf) {
@@ -412,18 +446,6 @@ Status Ledger::Impl::LoadState() {
   }
   last_recorded_at = ReadTime(last_entry.entry().getRecordedAt());
   size.store(n);
-
-  // Key cache.
-  auto kit = store->NewIterator(Column::kKeys, Store::Scan::kLong);
-  for (kit->SeekToFirst(); kit->Valid(); kit->Next()) {
-    ASSIGN_OR_RETURN(KeyInfo info, internal::DecodeKeyRecord(kit->value()));
-    if (info.key.id().view() != kit->key()) {
-      return IntegrityViolation("key table row " + HexEncode(kit->key()).substr(0, 16) +
-                                " holds a different key");
-    }
-    key_cache.emplace(info.key.id(), std::move(info));
-  }
-  RETURN_IF_ERROR(kit->status());
 
   // Latest checkpoint, for the signing policy.
   auto cit = store->NewIterator(Column::kCheckpoints);
@@ -434,6 +456,20 @@ Status Ledger::Impl::LoadState() {
   RETURN_IF_ERROR(cit->status());
   last_checkpoint_time = options.clock->Now();
   return Status::Ok();
+}
+
+Result<std::optional<KeyInfo>> Ledger::Impl::CommittedKey(const Digest& id) const {
+  {
+    std::shared_lock<std::shared_mutex> l(keys_mu);
+    auto it = key_cache.find(id);
+    if (it != key_cache.end()) return std::optional<KeyInfo>(it->second);
+  }
+  ASSIGN_OR_RETURN(auto row, store->Get(Column::kKeys, id.view()));
+  if (!row) return std::optional<KeyInfo>();
+  ASSIGN_OR_RETURN(KeyInfo info, StoredKey(id.view(), *row));
+  std::unique_lock<std::shared_mutex> l(keys_mu);
+  // emplace, not assign: a newer row the writer committed and cached meanwhile stays.
+  return std::optional<KeyInfo>(key_cache.emplace(id, std::move(info)).first->second);
 }
 
 void Ledger::Impl::StartWriter() {
@@ -647,10 +683,9 @@ void Ledger::Impl::Submit(std::vector<SignedEvent> events,
     auto key_id = Digest::FromBytes(AsView(view->body().getSignerKeyId()));
     if (key_id) {
       std::optional<PublicKey> key;
-      {
-        std::shared_lock<std::shared_mutex> l(im.keys_mu);
-        auto it = im.key_cache.find(*key_id);
-        if (it != im.key_cache.end()) key = it->second.key;
+      // Not found (or unreadable): the writer resolves the signer, and says why it cannot.
+      if (auto committed = im.CommittedKey(*key_id); committed.ok() && *committed) {
+        key = (*committed)->key;
       }
       if (key) {
         if (!key->Verify(EventSigningMessage(e.body), e.signature)) {
@@ -887,7 +922,9 @@ Result<T> Ledger::Impl::WithNodes(
   std::vector<std::pair<int, uint64_t>> missing;
   for (const auto& [level, index] : recorder.wanted()) {
     if (fetched.nodes().count({level, index})) continue;
-    if (auto cached = upper.Find(level, index)) {
+    ASSIGN_OR_RETURN(auto cached,
+                     upper.Find(*store, size.load(std::memory_order_acquire), level, index));
+    if (cached) {
       fetched.nodes()[{level, index}] = *cached;
       continue;
     }
@@ -1178,18 +1215,17 @@ Result<uint64_t> Ledger::SizeKnownAt(Time t) const {
 }
 
 Result<std::optional<KeyInfo>> Ledger::FindKey(const Digest& key_id) const {
-  std::shared_lock<std::shared_mutex> l(impl_->keys_mu);
-  auto it = impl_->key_cache.find(key_id);
-  if (it == impl_->key_cache.end()) return std::optional<KeyInfo>();
-  return std::optional<KeyInfo>(it->second);
+  return impl_->CommittedKey(key_id);
 }
 
 Result<std::vector<KeyInfo>> Ledger::AllKeys() const {
   std::vector<KeyInfo> keys;
-  {
-    std::shared_lock<std::shared_mutex> l(impl_->keys_mu);
-    for (const auto& [id, info] : impl_->key_cache) keys.push_back(info);
+  auto it = impl_->store->NewIterator(Column::kKeys, Store::Scan::kLong);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(KeyInfo info, StoredKey(it->key(), it->value()));
+    keys.push_back(std::move(info));
   }
+  RETURN_IF_ERROR(it->status());
   std::sort(keys.begin(), keys.end(),
             [](const KeyInfo& a, const KeyInfo& b) { return a.valid_from < b.valid_from; });
   return keys;
@@ -1312,9 +1348,12 @@ Status Ledger::RebuildProjections(Admission& admission,
         auto s = internal::ResolveSigner(*view, 0, keys);
         if (s.ok()) signer = *s;
       } else if (key_id) {
-        std::shared_lock<std::shared_mutex> l(im.keys_mu);
-        auto it = im.key_cache.find(*key_id);
-        if (it != im.key_cache.end()) signer = it->second;
+        auto committed = im.CommittedKey(*key_id);
+        if (!committed.ok()) {
+          status = committed.status();
+          return false;
+        }
+        signer = *committed;
       }
       if (!signer) {
         status = IntegrityViolation("entry " + std::to_string(e.sequence()) +
@@ -1408,7 +1447,8 @@ Result<std::vector<Digest>> Ledger::PerfectNodes(int level, uint64_t first, size
   std::vector<Bytes> keys;
   std::vector<size_t> fetch;  // positions in `out` read from the store
   for (size_t k = 0; k < count; ++k) {
-    if (auto cached = impl_->upper.Find(level, first + k)) {
+    ASSIGN_OR_RETURN(auto cached, impl_->upper.Find(*impl_->store, n, level, first + k));
+    if (cached) {
       out[k] = *cached;
       continue;
     }
