@@ -290,6 +290,7 @@ Status Store::LoadSorted(Column c, const std::function<Status(TableFile&)>& fill
   }
   table.writer_.reset();
   std::filesystem::remove(file, ec);  // moved in (hard-linked) or abandoned
+  std::filesystem::remove(dir, ec);   // if empty
   return filled;
 }
 
