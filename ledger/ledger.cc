@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -83,21 +84,26 @@ class StoreNodeReader final : public NodeReader {
 };
 
 // The perfect nodes of levels >= kLevel, in memory: with them a proof needs at most kLevel
-// node reads from the store (2.5 MB at 10 million entries). Read from the store when a proof or
-// a tile first asks for one, not at open: that is one row read per 16 entries (63k rows at a
-// million entries), most of the time of a one-shot command that needs no proof. Thread-safe.
+// node reads from the store (2.5 MB at 10 million entries). Read from the store once proofs and
+// tiles have asked for kLoadAfter nodes, not at open: loading is one row read per 16 entries
+// (63k rows at a million entries, a quarter of a second), most of the time of a one-shot command
+// that needs no proof or a few (they read their ~20 nodes from the store). Thread-safe.
 class UpperTree {
  public:
   static constexpr int kLevel = 4;
+  static constexpr uint64_t kLoadAfter = 1024;  // nodes asked for: some 50 proofs
 
   // The node, or nullopt (the caller reads it from the store). `size` is the published tree
-  // size, for the first call's load.
+  // size, for the load.
   Result<std::optional<Digest>> Find(const Store& store, uint64_t size, int level,
                                      uint64_t index) const {
     if (level < kLevel) return std::optional<Digest>();
     {
       std::shared_lock<std::shared_mutex> l(mu_);
       if (loaded_) return Lookup(level, index);
+    }
+    if (asked_.fetch_add(1, std::memory_order_relaxed) < kLoadAfter) {
+      return std::optional<Digest>();
     }
     std::unique_lock<std::shared_mutex> l(mu_);
     if (!loaded_) {
@@ -155,6 +161,7 @@ class UpperTree {
     }
   }
 
+  mutable std::atomic<uint64_t> asked_{0};
   mutable std::shared_mutex mu_;  // guards loaded_ and levels_
   mutable bool loaded_ = false;
   mutable std::vector<std::vector<Digest>> levels_;
