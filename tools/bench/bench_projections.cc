@@ -239,9 +239,10 @@ int main(int argc, char** argv) {
       failed += r.exit_code != 0;  // e.g. not yet registered at that moment
     }
     if (ms.empty()) continue;
-    const char* what = kind[0] == 'e'   ? "enterprise view"
-                       : kind[0] == 'o' ? "official view (heads in E00001's map)"
-                                        : "official view (any official, uniformly)";
+    const char* what = kind[0] == 'e'              ? "enterprise view"
+                       : !chosen_officials.empty() ? "official view (--official)"
+                       : kind[0] == 'o'            ? "official view (heads in E00001's map)"
+                                                   : "official view (any official, uniformly)";
     std::printf(
         "(b) %s at a random past point: p50 %.2f ms, p99 %.2f ms over %zu queries "
         "(%d before the subject existed) (target p99 20 ms: ratio %.2f)\n",
