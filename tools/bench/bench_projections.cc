@@ -6,7 +6,9 @@
 //       and officials drawn uniformly from all of them;
 //   (c) all lapses of a park (target <= 1 s);
 //   (d) the investigation report on the accident (target <= 1 s);
-//   (e) the measuring process's peak resident memory (target <= 1 GiB).
+//   (e) the measuring process's peak resident memory (target <= 1 GiB);
+//   (f) an enterprise view as a one-shot command runs it: a fresh read-only open, the query, the
+//       close (no target of its own; what a user of the CLI waits for).
 // The city is generated into --dir by a child process (so its memory is not counted), once:
 // an existing ledger in --dir is reused.
 #include <sys/resource.h>
@@ -278,6 +280,30 @@ int main(int argc, char** argv) {
     }
     std::printf("(d) investigate the accident: median %.3f s over 5 (target 1 s: ratio %.2f)\n",
                 Percentile(s, 0.5), Percentile(s, 0.5));
+  }
+  // (f) one-shot: open, ask, close, as `dutyledger enterprise` does.
+  {
+    std::vector<double> ms;
+    for (int i = 0; i < 20; ++i) {
+      char id[32];
+      std::snprintf(
+          id, sizeof id, "E%05llu",
+          static_cast<unsigned long long>(1 + rng() % std::max<uint64_t>(1, enterprises)));
+      std::string at = when();
+      auto t0 = Steady::now();
+      Ledger::Options ro;
+      ro.clock = &clock;
+      ro.read_only = true;
+      auto fresh = Ledger::Open(dir, ro);
+      if (!fresh.ok()) Die(fresh.status());
+      registry.Run(**fresh, {"enterprise", {{"id", id}, {"valid-at", at}, {"json", "true"}}});
+      fresh->reset();
+      ms.push_back(Seconds(t0) * 1000);
+    }
+    std::printf(
+        "(f) one-shot enterprise view (read-only open, query, close): p50 %.1f ms, p99 %.1f ms "
+        "over %zu\n",
+        Percentile(ms, 0.5), Percentile(ms, 0.99), ms.size());
   }
   std::printf("(e) peak resident memory of this process: %ld MiB (target 1024 MiB: ratio %.2f)\n",
               PeakRssMiB(), static_cast<double>(PeakRssMiB()) / 1024.0);
