@@ -272,7 +272,10 @@ Status Store::LoadSorted(Column c, const std::function<Status(TableFile&)>& fill
   std::filesystem::create_directories(dir, ec);
   if (ec) return IOError(dir.string() + ": cannot create: " + ec.message());
   std::string file = (dir / (std::string(ColumnName(c)) + ".sst")).string();
-  std::filesystem::remove(file, ec);  // a crashed rebuild's
+  // A crashed rebuild's: unlinked, never written over (it may be a second link to a table file
+  // RocksDB already took in, which writing would truncate).
+  std::filesystem::remove(file, ec);
+  if (ec) return IOError(file + ": cannot remove: " + ec.message());
   rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(handle(c)));
   TableFile table;
   table.writer_ =

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "tests/support/test_util.h"
 
@@ -128,6 +130,26 @@ TEST(FoldSubjects, RowsReachTheStoreInKeyOrderAcrossSpills) {
   EXPECT_EQ(StoreRows(**store, Column::kSubjects), expected);
   // The table files were moved in: nothing is left beside the database.
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("db") + "/ingest"));
+}
+
+// A crashed rebuild can leave its table file in ingest/, possibly as a second link to a file
+// RocksDB already took in: the next load unlinks it and writes a new file, never through it.
+TEST(FoldSubjects, LeftoverTableFileIsUnlinkedNotWrittenThrough) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.Sub("db"), Store::Options{.create = true});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const std::string live = dir.Sub("live.sst");
+  { std::ofstream(live) << "a table file the database holds"; }
+  std::filesystem::create_directories(dir.Sub("db") + "/ingest");
+  std::filesystem::create_hard_link(live, dir.Sub("db") + "/ingest/subjects.sst");
+  FoldSubjects subjects(store->get(), 1 << 20);
+  subjects.Add("enterprise:E1", 7, "v");
+  ASSERT_TRUE(subjects.MaybeSpill(true).ok());
+  EXPECT_EQ(StoreRows(**store, Column::kSubjects),
+            (Rows{{internal::SubjectKey("enterprise:E1", 7), "v"}}));
+  std::ifstream in(live);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "a table file the database holds");
 }
 
 }  // namespace
