@@ -339,8 +339,9 @@ TEST(Ledger, ProofsVerifyAgainstEveryEarlierSize) {
   EXPECT_EQ(t.ledger().ProveInclusion(0, 999).status().code(), StatusCode::kInvalidArgument);
 }
 
-// The upper tree levels come from memory, read from the store by the first proof and added to
-// by the writer afterwards; the same proofs must result either way.
+// The upper tree levels come from memory once enough proofs have asked for them (read from the
+// store then, and added to by the writer afterwards); before that, and after a reopen, proofs
+// read the store. The same proofs must result either way.
 TEST(Ledger, ProofsAboveTheCachedLevelsAreIdenticalAfterReopen) {
   TestLedger t;
   std::vector<SignedEvent> batch;
