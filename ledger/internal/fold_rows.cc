@@ -9,6 +9,9 @@ namespace {
 // What a staged row costs in memory beyond its bytes: the map node, two string headers and
 // the index's node and bucket.
 constexpr size_t kRowOverhead = 176;
+// What a subject's stream costs beyond its text and rows: the map's node, the string header and
+// the vector header.
+constexpr size_t kStreamOverhead = 96;
 }  // namespace
 
 Status MergeScan(const StagedRows& staged, Store::Iterator* base, ByteView prefix,
@@ -97,7 +100,7 @@ void FoldSubjects::Add(std::string_view subject, uint64_t seq, ByteView value) {
   auto it = streams_.find(subject);
   if (it == streams_.end()) {
     it = streams_.emplace(std::string(subject), std::vector<Row>()).first;
-    bytes_ += 96 + subject.size();  // the map's node and the string
+    bytes_ += kStreamOverhead + subject.size();
   }
   // Counted by capacity: a stream's vector holds up to twice its rows.
   size_t capacity = it->second.capacity();
