@@ -29,19 +29,25 @@ QueryResponse FromStatus(const Status& s) {
   return QueryResponse::Failed(s);
 }
 
+// What every view checks and reads first: the tables are current, the language, T and K.
+Result<std::pair<QueryTime, Lang>> SetUp(const Ledger& ledger, const QueryRequest& r) {
+  RETURN_IF_ERROR(tables::CheckTables(ledger));
+  ASSIGN_OR_RETURN(Lang lang, ParseLang(r.Get("lang").value_or("en")));
+  SystemClock clock;
+  ASSIGN_OR_RETURN(QueryTime time, QueryTime::Parse(ledger, clock, r.Get("valid-at").value_or(""),
+                                                    r.Get("known-at").value_or("")));
+  return std::make_pair(time, lang);
+}
+
 // Builds view V with `build` at the request's times and renders it as JSON or text.
 template <typename V>
 QueryResponse RunView(const Ledger& ledger, const QueryRequest& r,
                       const std::function<Status(ViewBuilder&, typename V::Builder)>& build,
                       std::string (*render)(typename V::Reader, Lang)) {
-  if (Status s = tables::CheckTables(ledger); !s.ok()) return FromStatus(s);
-  auto lang = ParseLang(r.Get("lang").value_or("en"));
-  if (!lang.ok()) return FromStatus(lang.status());
-  SystemClock clock;
-  auto time = QueryTime::Parse(ledger, clock, r.Get("valid-at").value_or(""),
-                               r.Get("known-at").value_or(""));
-  if (!time.ok()) return FromStatus(time.status());
-  History history(ledger, *time);
+  auto setup = SetUp(ledger, r);
+  if (!setup.ok()) return FromStatus(setup.status());
+  auto [time, lang] = *setup;
+  History history(ledger, time);
   ViewBuilder builder(history);
   capnp::MallocMessageBuilder message;
   auto root = message.initRoot<V>();
@@ -49,7 +55,7 @@ QueryResponse RunView(const Ledger& ledger, const QueryRequest& r,
   if (r.Flag("json")) {
     return QueryResponse::Ok(ViewJson().StructToJson(root.asReader(), true) + "\n");
   }
-  return QueryResponse::Ok(render(root.asReader(), *lang));
+  return QueryResponse::Ok(render(root.asReader(), lang));
 }
 
 std::optional<QueryResponse> NeedId(const QueryRequest& r, const char* what) {
@@ -79,13 +85,110 @@ QueryResponse ParkQuery(const Ledger& ledger, const QueryRequest& r) {
       ledger, r, [&](ViewBuilder& b, auto out) { return b.Park(*r.Get("id"), out); }, RenderPark);
 }
 
-QueryResponse LapsesQuery(const Ledger& ledger, const QueryRequest& r) {
-  return RunView<views::LapseReport>(
-      ledger, r,
-      [&](ViewBuilder& b, auto out) {
-        return b.Lapses(r.Get("scope").value_or(""), r.Get("rule").value_or(""), out);
-      },
-      RenderLapseReport);
+// A value's JSON as the writer puts it `depth` lists and objects deep: capnp's layout indents
+// every line after the first by two spaces a level, and decides nothing else by depth.
+std::string Indented(const std::string& json, int depth) {
+  std::string out;
+  out.reserve(json.size() + json.size() / 16);
+  const std::string pad(static_cast<size_t>(depth) * 2, ' ');
+  for (char c : json) {
+    out += c;
+    if (c == '\n') out += pad;
+  }
+  return out;
+}
+
+// A lapse report's JSON written lapse by lapse, byte for byte what ViewToJson writes for the
+// whole report (City.StreamedLapseReportIsTheWholeReport checks it): the head is taken from the
+// report with its first lapse alone; a list of more than one has each element on its own line,
+// one level deeper.
+class JsonLapseWriter : public LapseReportWriter {
+ public:
+  explicit JsonLapseWriter(const QueryOutput& out) : out_(out) {}
+
+  Status Begin(views::LapseReport::Reader header, uint64_t count) override {
+    count_ = count;
+    header_->setRoot(header);
+    if (count == 0) {
+      header_->getRoot<views::LapseReport>().initLapses(0);
+      out_(ViewToJson(header_->getRoot<views::LapseReport>().asReader()));
+    }
+    return Status::Ok();
+  }
+
+  Status Lapse(views::Lapse::Reader lapse) override {
+    std::string json = ViewJson().StructToJson(lapse, true);
+    if (written_++ > 0) {
+      out_(",\n    " + Indented(json, 2));
+      return Status::Ok();
+    }
+    auto report = header_->getRoot<views::LapseReport>();
+    report.initLapses(1).setWithCaveats(0, lapse);
+    std::string alone = ViewJson().StructToJson(report.asReader(), true);
+    const std::string tail = Indented(json, 1) + "] }";
+    if (alone.size() < tail.size() ||
+        alone.compare(alone.size() - tail.size(), tail.size(), tail)) {
+      return Internal("lapse report: the JSON of a lapse is not laid out as in the whole report");
+    }
+    if (count_ == 1) {
+      out_(alone + "\n");
+    } else {
+      out_(alone.substr(0, alone.size() - tail.size()) + "\n    " + Indented(json, 2));
+    }
+    return Status::Ok();
+  }
+
+  Status End() override {
+    if (count_ > 1) out_(" ] }\n");
+    return Status::Ok();
+  }
+
+ private:
+  const QueryOutput& out_;
+  // Held by pointer: a message builder's destructor may throw, a writer's may not.
+  std::unique_ptr<capnp::MallocMessageBuilder> header_ =
+      std::make_unique<capnp::MallocMessageBuilder>();
+  uint64_t count_ = 0;
+  uint64_t written_ = 0;
+};
+
+class TextLapseWriter : public LapseReportWriter {
+ public:
+  TextLapseWriter(const QueryOutput& out, Lang lang) : out_(out), lang_(lang) {}
+  Status Begin(views::LapseReport::Reader header, uint64_t count) override {
+    count_ = count;
+    out_(RenderLapseReportHead(header, lang_));
+    return Status::Ok();
+  }
+  Status Lapse(views::Lapse::Reader lapse) override {
+    out_(RenderLapse(lapse, lang_));
+    return Status::Ok();
+  }
+  Status End() override {
+    out_(RenderLapseReportTail(count_, lang_));
+    return Status::Ok();
+  }
+
+ private:
+  const QueryOutput& out_;
+  Lang lang_;
+  uint64_t count_ = 0;
+};
+
+// lapses: derived subject by subject and written as it goes (a whole city's report is hundreds
+// of megabytes); nothing is written unless every lapse was derived.
+QueryResponse LapsesQuery(const Ledger& ledger, const QueryRequest& r, const QueryOutput& out) {
+  auto setup = SetUp(ledger, r);
+  if (!setup.ok()) return FromStatus(setup.status());
+  auto [time, lang] = *setup;
+  History history(ledger, time);
+  ViewBuilder builder(history);
+  JsonLapseWriter json(out);
+  TextLapseWriter text(out, lang);
+  LapseReportWriter& writer = r.Flag("json") ? static_cast<LapseReportWriter&>(json) : text;
+  Status s = builder.StreamLapses(r.Get("scope").value_or(""), r.Get("rule").value_or(""), writer);
+  if (!s.ok()) return FromStatus(s);
+  return QueryResponse::Ok("");
 }
 
 QueryResponse InvestigateQuery(const Ledger& ledger, const QueryRequest& r) {
@@ -152,7 +255,7 @@ void RegisterDomainQueries(QueryRegistry& registry) {
   registry.Register("official", OfficialQuery);
   registry.Register("enterprise", EnterpriseQuery);
   registry.Register("park", ParkQuery);
-  registry.Register("lapses", LapsesQuery);
+  registry.RegisterStreaming("lapses", LapsesQuery);
 }
 
 }  // namespace dutyledger

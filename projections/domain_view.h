@@ -137,6 +137,9 @@ class DomainView {
   // Remember coverage per place for the life of this view: only for rows that do not change
   // under it (committed rows read by one query), never during admission.
   void MemoizeCoverage() { memoize_coverage_ = true; }
+  // Drops the memoized coverage (a report over many places keeps its memory bounded). Lists
+  // handed out stay valid: they are shared.
+  void ForgetCoverage() { coverage_ever_.clear(); }
 
   Result<std::vector<PostInfo>> PostsAt(const std::string& official, int64_t t) const;
   Result<std::vector<PostInfo>> AllPosts(const std::string& official) const;

@@ -72,6 +72,11 @@ class History {
   // The evidence form of a record.
   void FillEvidence(const Record& r, views::Evidence::Builder out) const;
 
+  // How many records are held, and dropping them: every Record* handed out before Forget is
+  // invalid after it (a report over a whole city reads it in parts, forgetting between them).
+  size_t held() const { return records_.size(); }
+  void Forget() { records_.clear(); }
+
   // Names for principals ("official:x" → 王刚; "org:y" → body name; enterprises by name).
   std::string NameOf(const std::string& principal);
 

@@ -55,6 +55,15 @@ struct LapseFinding {
   std::vector<std::string> extra_holders;  // principals (signatories, owners, holders)
 };
 
+// The order a report lists lapses in: by window start, rule, subject (a stable sort keeps the
+// order found among equals). Any type with those three members.
+template <typename L>
+bool LapseBefore(const L& a, const L& b) {
+  if (a.window_start != b.window_start) return a.window_start < b.window_start;
+  if (a.rule != b.rule) return a.rule < b.rule;
+  return a.subject < b.subject;
+}
+
 struct RuleInfo {
   const char* id;
   const char* title;

@@ -16,14 +16,26 @@ bool QueryRequest::Flag(const std::string& key) const {
 }
 
 void QueryRegistry::Register(std::string name, QueryHandler handler) {
+  handlers_[std::move(name)] = [handler = std::move(handler)](
+                                   const Ledger& ledger, const QueryRequest& request,
+                                   const QueryOutput&) { return handler(ledger, request); };
+}
+
+void QueryRegistry::RegisterStreaming(std::string name, StreamingQueryHandler handler) {
   handlers_[std::move(name)] = std::move(handler);
 }
 
-QueryResponse QueryRegistry::Run(const Ledger& ledger, const QueryRequest& request) const {
+QueryResponse QueryRegistry::Run(const Ledger& ledger, const QueryRequest& request,
+                                 const QueryOutput* out) const {
   auto it = handlers_.find(request.name);
   if (it == handlers_.end()) return QueryResponse::Usage("unknown query '" + request.name + "'");
   try {
-    return it->second(ledger, request);
+    if (out != nullptr) return it->second(ledger, request, *out);
+    std::string streamed;
+    QueryResponse response =
+        it->second(ledger, request, [&](std::string_view part) { streamed.append(part); });
+    response.output.insert(0, streamed);
+    return response;
   } catch (const std::exception& e) {
     // Handlers return errors as values; this is a bug, reported rather than crashing a server.
     return {1, {}, std::string("internal error in query '") + request.name + "': " + e.what()};

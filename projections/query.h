@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,15 +45,26 @@ struct QueryResponse {
 
 using QueryHandler = std::function<QueryResponse(const Ledger&, const QueryRequest&)>;
 
+// Where a query's output goes as it is produced (the CLI: standard output).
+using QueryOutput = std::function<void(std::string_view)>;
+// A query whose output may be too large to hold (a lapse report over a whole city) writes it to
+// `out` as it goes and leaves the response's output empty.
+using StreamingQueryHandler =
+    std::function<QueryResponse(const Ledger&, const QueryRequest&, const QueryOutput& out)>;
+
 class QueryRegistry {
  public:
   void Register(std::string name, QueryHandler handler);
-  // Unknown names give exit code 2. Never throws.
-  QueryResponse Run(const Ledger& ledger, const QueryRequest& request) const;
+  void RegisterStreaming(std::string name, StreamingQueryHandler handler);
+  // Unknown names give exit code 2. Never throws. With `out`, a streaming query's output goes
+  // there as it is produced (and response.output holds only what other queries return);
+  // without, every query's whole output is in response.output.
+  QueryResponse Run(const Ledger& ledger, const QueryRequest& request,
+                    const QueryOutput* out = nullptr) const;
   std::vector<std::string> Names() const;
 
  private:
-  std::map<std::string, QueryHandler> handlers_;
+  std::map<std::string, StreamingQueryHandler> handlers_;
 };
 
 // The ledger's own read queries: "show", "checkpoint", "proof-inclusion", "proof-consistency",

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ledger/codec.h"
+#include "projections/lapse_spill.h"
 #include "projections/tables.h"
 
 namespace dutyledger {
@@ -285,7 +286,17 @@ struct ViewBuilder::Impl {
   Status JurisdictionLapses(const std::vector<std::string>& places, std::vector<LapseFinding>* out);
   Status PlaceLapses(const std::string& jurisdiction, bool with_enterprises,
                      std::vector<LapseFinding>* out);
-  Status OfficialLapses(const std::string& official, std::vector<LapseFinding>* out);
+  // Lapses in the official's scope that name them, handed to `each` subject by subject (the
+  // places, then each enterprise), in the order a report lists lapses equal in their sort key.
+  Status OfficialLapses(const std::string& official,
+                        const std::function<Status(std::vector<LapseFinding>*)>& each);
+  // Drops the records read and what points into them (enterprise files, coverage).
+  void Forget() {
+    files.clear();
+    coverage_cache.clear();
+    history.domain().ForgetCoverage();
+    history.Forget();
+  }
   Result<bool> NamesHolder(const LapseFinding& f, const std::string& principal);
 
   Result<std::vector<HolderFact>> DutiesOf(const std::string& official);
@@ -547,8 +558,8 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DutiesOf(const std::string& o
 
 // Lapses in the scope of the official's duties: the places their duties reach, filtered to the
 // lapses whose duty holders during the window include them.
-Status ViewBuilder::Impl::OfficialLapses(const std::string& official,
-                                         std::vector<LapseFinding>* out) {
+Status ViewBuilder::Impl::OfficialLapses(
+    const std::string& official, const std::function<Status(std::vector<LapseFinding>*)>& each) {
   ASSIGN_OR_RETURN(auto duties, DutiesOf(official));
   std::set<std::string> jurisdictions, enterprises;
   for (const auto& h : duties) {
@@ -595,13 +606,23 @@ Status ViewBuilder::Impl::OfficialLapses(const std::string& official,
   for (const auto& e : enterprises) {
     if (seen_firms.insert(e).second) firms.push_back(e);
   }
+  // The places' lapses, then each enterprise's, those naming the official handed on.
+  std::string principal = "official:" + official;
+  auto hand_on = [&](std::vector<LapseFinding> candidates) -> Status {
+    std::vector<LapseFinding> named;
+    for (auto& f : candidates) {
+      ASSIGN_OR_RETURN(bool names, NamesHolder(f, principal));
+      if (names) named.push_back(std::move(f));
+    }
+    return each(&named);
+  };
   std::vector<LapseFinding> candidates;
   RETURN_IF_ERROR(JurisdictionLapses(places, &candidates));
-  for (const auto& e : firms) RETURN_IF_ERROR(EnterpriseLapses(e, &candidates));
-  std::string principal = "official:" + official;
-  for (auto& f : candidates) {
-    ASSIGN_OR_RETURN(bool named, NamesHolder(f, principal));
-    if (named) out->push_back(std::move(f));
+  RETURN_IF_ERROR(hand_on(std::move(candidates)));
+  for (const auto& e : firms) {
+    candidates.clear();
+    RETURN_IF_ERROR(EnterpriseLapses(e, &candidates));
+    RETURN_IF_ERROR(hand_on(std::move(candidates)));
   }
   return Status::Ok();
 }
@@ -610,18 +631,32 @@ namespace {
 
 // Lapses in a stable order: by window start, rule, subject.
 void SortLapses(std::vector<LapseFinding>* lapses) {
-  std::stable_sort(lapses->begin(), lapses->end(),
-                   [](const LapseFinding& a, const LapseFinding& b) {
-                     if (a.window_start != b.window_start) return a.window_start < b.window_start;
-                     if (a.rule != b.rule) return a.rule < b.rule;
-                     return a.subject < b.subject;
-                   });
+  std::stable_sort(lapses->begin(), lapses->end(), LapseBefore<LapseFinding>);
 }
 
 }  // namespace
 
+Status LapseReportCollector::Begin(views::LapseReport::Reader header, uint64_t count) {
+  out_.setValidAt(header.getValidAt());
+  out_.setKnownAt(header.getKnownAt());
+  out_.setScope(header.getScope());
+  list_ = out_.initLapses(static_cast<unsigned>(count));
+  return Status::Ok();
+}
+
+Status LapseReportCollector::Lapse(views::Lapse::Reader lapse) {
+  list_.setWithCaveats(next_++, lapse);
+  return Status::Ok();
+}
+
 Status ViewBuilder::Lapses(const std::string& scope, const std::string& rule,
                            views::LapseReport::Builder out) {
+  LapseReportCollector writer(out);
+  return StreamLapses(scope, rule, writer);
+}
+
+Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& rule,
+                                 LapseReportWriter& writer, const ReportLimits& limits) {
   Impl& im = *impl_;
   if (!rule.empty() && FindRule(rule) == nullptr) {
     std::string known;
@@ -629,23 +664,48 @@ Status ViewBuilder::Lapses(const std::string& scope, const std::string& rule,
     return InvalidArgument("--rule: '" + rule + "' is not a lapse rule this build checks (" +
                            known + ")");
   }
+  LapseSpill spill(limits.set_aside_bytes);
+  // One subject's lapses (of `rule`, when given): set aside, then the records read are dropped
+  // if more are held than the limit allows. Nothing that points into them outlives this.
   std::vector<LapseFinding> found;
+  auto set_aside = [&]() -> Status {
+    if (!rule.empty()) {
+      std::erase_if(found, [&](const LapseFinding& f) { return f.rule != rule; });
+    }
+    if (!found.empty()) {
+      capnp::MallocMessageBuilder message;
+      auto list =
+          message.initRoot<views::LapseReport>().initLapses(static_cast<unsigned>(found.size()));
+      RETURN_IF_ERROR(im.WriteLapses(found, list));
+      for (auto l : list.asReader()) RETURN_IF_ERROR(spill.Add(l));
+      found.clear();
+    }
+    if (im.history.held() > limits.held_records) im.Forget();
+    return Status::Ok();
+  };
+  auto enterprises = [&](const std::vector<std::string>& ids) -> Status {
+    for (const auto& e : ids) {
+      RETURN_IF_ERROR(im.EnterpriseLapses(e, &found));
+      RETURN_IF_ERROR(set_aside());
+    }
+    return Status::Ok();
+  };
   auto colon = scope.find(':');
   std::string kind = colon == std::string::npos ? scope : scope.substr(0, colon);
   std::string id = colon == std::string::npos ? "" : scope.substr(colon + 1);
   if (scope.empty()) {
     ASSIGN_OR_RETURN(auto all, im.AllJurisdictions());
     RETURN_IF_ERROR(im.JurisdictionLapses(all, &found));
-    std::vector<std::string> enterprises;
+    RETURN_IF_ERROR(set_aside());
+    std::vector<std::string> ids;
     Status s = im.history.ledger().ScanProjections(tables::Prefix({name::kEnterprise}),
                                                    [&](ByteView key, ByteView) {
                                                      auto parts = KeyParts(key);
-                                                     if (parts.size() == 2)
-                                                       enterprises.push_back(parts[1]);
+                                                     if (parts.size() == 2) ids.push_back(parts[1]);
                                                      return true;
                                                    });
     RETURN_IF_ERROR(s);
-    for (const auto& e : enterprises) RETURN_IF_ERROR(im.EnterpriseLapses(e, &found));
+    RETURN_IF_ERROR(enterprises(ids));
   } else if (id.empty()) {
     return InvalidArgument("--scope: '" + scope +
                            "' must be park:<id>, jurisdiction:<id>, enterprise:<id> or "
@@ -657,32 +717,39 @@ Status ViewBuilder::Lapses(const std::string& scope, const std::string& rule,
       return NotFound("--scope: jurisdiction '" + id + "' is not registered (as known at " +
                       FormatRfc3339(im.time().known_at) + ")");
     }
-    RETURN_IF_ERROR(im.PlaceLapses(id, true, &found));
+    ASSIGN_OR_RETURN(auto places, im.Within(id));
+    RETURN_IF_ERROR(im.JurisdictionLapses(places, &found));
+    RETURN_IF_ERROR(set_aside());
+    ASSIGN_OR_RETURN(auto ids, im.EnterprisesIn(id));
+    RETURN_IF_ERROR(enterprises(ids));
   } else if (kind == "enterprise") {
     ASSIGN_OR_RETURN(const EnterpriseFile* file, im.File(id));
     if (file == nullptr) {
       return NotFound("--scope: enterprise '" + id + "' is not registered by " +
                       FormatRfc3339(im.time().valid_at));
     }
-    RETURN_IF_ERROR(im.EnterpriseLapses(id, &found));
+    RETURN_IF_ERROR(enterprises({id}));
   } else if (kind == "official") {
     ASSIGN_OR_RETURN(auto row, im.history.domain().Row<tables::OfficialRow>(name::kOfficial, id));
     if (!row || (*row)->getSeq() >= im.known()) {
       return NotFound("--scope: official '" + id + "' is not registered");
     }
-    RETURN_IF_ERROR(im.OfficialLapses(id, &found));
+    RETURN_IF_ERROR(im.OfficialLapses(id, [&](std::vector<LapseFinding>* subject) -> Status {
+      found = std::move(*subject);
+      return set_aside();
+    }));
   } else {
     return InvalidArgument("--scope: '" + kind +
                            "' is not a scope (park, jurisdiction, enterprise, official)");
   }
-  if (!rule.empty()) {
-    std::erase_if(found, [&](const LapseFinding& f) { return f.rule != rule; });
-  }
-  SortLapses(&found);
-  WriteTime(out.initValidAt(), im.time().valid_at);
-  WriteTime(out.initKnownAt(), im.time().known_at);
-  out.setScope(scope.empty() ? "all" : scope);
-  return im.WriteLapses(found, out.initLapses(static_cast<unsigned>(found.size())));
+  capnp::MallocMessageBuilder message;
+  auto header = message.initRoot<views::LapseReport>();
+  WriteTime(header.initValidAt(), im.time().valid_at);
+  WriteTime(header.initKnownAt(), im.time().known_at);
+  header.setScope(scope.empty() ? "all" : scope);
+  RETURN_IF_ERROR(writer.Begin(header.asReader(), spill.size()));
+  RETURN_IF_ERROR(spill.Each([&](views::Lapse::Reader l) { return writer.Lapse(l); }));
+  return writer.End();
 }
 
 // ---- the enterprise
@@ -1064,7 +1131,10 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
   for (size_t i = 0; i < late.size(); ++i) h.FillEvidence(*late[i], lr[i]);
 
   std::vector<LapseFinding> lapses;
-  RETURN_IF_ERROR(im.OfficialLapses(official, &lapses));
+  RETURN_IF_ERROR(im.OfficialLapses(official, [&](std::vector<LapseFinding>* subject) {
+    std::move(subject->begin(), subject->end(), std::back_inserter(lapses));
+    return Status::Ok();
+  }));
   SortLapses(&lapses);
   return im.WriteLapses(lapses, out.initLapses(static_cast<unsigned>(lapses.size())), &principal);
 }

@@ -41,6 +41,39 @@ struct HolderFact {
   std::vector<const Record*> evidence;
 };
 
+// Receives a lapse report in report order (window start, rule, subject): Begin with the
+// report's header (validAt, knownAt, scope; no lapses) and how many lapses follow, each lapse,
+// then End.
+class LapseReportWriter {
+ public:
+  virtual ~LapseReportWriter() = default;
+  virtual Status Begin(views::LapseReport::Reader header, uint64_t count) = 0;
+  virtual Status Lapse(views::Lapse::Reader lapse) = 0;
+  virtual Status End() = 0;
+};
+
+// Collects a report into one message (ViewBuilder::Lapses).
+class LapseReportCollector : public LapseReportWriter {
+ public:
+  explicit LapseReportCollector(views::LapseReport::Builder out) : out_(out) {}
+  Status Begin(views::LapseReport::Reader header, uint64_t count) override;
+  Status Lapse(views::Lapse::Reader lapse) override;
+  Status End() override { return Status::Ok(); }
+
+ private:
+  views::LapseReport::Builder out_;
+  capnp::List<views::Lapse>::Builder list_;
+  unsigned next_ = 0;
+};
+
+// What a lapse report may hold in memory while it is derived (StreamLapses).
+struct ReportLimits {
+  // Records read (History) before they are dropped, between one subject and the next.
+  size_t held_records = 65536;
+  // Lapses set aside (flat messages) before they move to an unnamed temporary file.
+  size_t set_aside_bytes = size_t{32} << 20;
+};
+
 // Builds views over one History (one valid time, one known time). Caches what it has folded,
 // so a park view and its lapses read each enterprise once. Not thread-safe; one per query.
 class ViewBuilder {
@@ -55,6 +88,13 @@ class ViewBuilder {
   // "official:<id>"; `rule`: "" or one rule id. kInvalidArgument for a malformed scope or an
   // unknown rule.
   Status Lapses(const std::string& scope, const std::string& rule, views::LapseReport::Builder out);
+  // The same report handed to `out` piece by piece. It is derived subject by subject (the
+  // places' rules, then each enterprise), each subject's lapses are set aside as they are found,
+  // and the records read are dropped between subjects once more than the limits allow are held;
+  // so a report over a whole city needs the memory of a few subjects, not of the city. Nothing
+  // reaches `out` until every lapse is derived: a failure writes nothing.
+  Status StreamLapses(const std::string& scope, const std::string& rule, LapseReportWriter& out,
+                      const ReportLimits& limits = {});
 
   // A committee's meetings, decisions and tasks (with their latest status) as known at K.
   Status Decisions(const std::string& committee, views::DecisionsView::Builder out);
@@ -90,6 +130,12 @@ std::string RenderEnterprise(views::EnterpriseView::Reader v, Lang lang);
 std::string RenderOfficial(views::OfficialView::Reader v, Lang lang);
 std::string RenderPark(views::ParkView::Reader v, Lang lang);
 std::string RenderLapseReport(views::LapseReport::Reader v, Lang lang);
+// The same text in pieces, as StreamLapses hands a report over: the heading (from the report's
+// header), each lapse, and the count at the end.
+std::string RenderLapseReportHead(views::LapseReport::Reader header, Lang lang);
+std::string RenderLapse(views::Lapse::Reader lapse, Lang lang, const std::string& indent = "  ",
+                        bool own_holders = false);
+std::string RenderLapseReportTail(uint64_t count, Lang lang);
 // The lapse list alone (each view's lapse section uses it). `own_holders`: the holders listed
 // are one official's own entries (their dossier), not every holder of the window.
 std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,

@@ -122,36 +122,50 @@ std::string ChannelLabel(const std::string& channel, Lang lang) {
   return ChannelText(channel, Text{lang});
 }
 
-std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
-                         const std::string& ind, bool own_holders) {
+std::string RenderLapse(views::Lapse::Reader l, Lang lang, const std::string& ind,
+                        bool own_holders) {
   Text t{lang};
   std::string out;
-  for (auto l : lapses) {
-    out += ind + l.getRule().cStr() + " " +
-           (lang == Lang::kZh ? l.getTitleZh() : l.getTitle()).cStr() + " — " +
-           l.getSubject().cStr() + "\n";
-    out += ind + "  " + (lang == Lang::kZh ? l.getSummaryZh() : l.getSummary()).cStr() + "\n";
-    out += ind + "  " + t("window ", "期间 ") + TimeText(l.getWindowStart()) + " – " +
-           (l.hasWindowEnd() ? TimeText(l.getWindowEnd()) : t("(open)", "（持续中）")) + "\n";
-    out += ind + "  " + t("parameters ", "参数 ") + l.getParameterVersion().cStr() + ":";
-    for (auto p : l.getParameters())
-      out += std::string(" ") + p.getName().cStr() + "=" + Num(p.getValue());
-    out += "\n";
-    if (l.getHolders().size()) {
-      out += ind + "  " +
-             (own_holders ? t("how the duty reached them:", "其责任来源：")
-                          : t("duty holders during the window:", "期间的责任人：")) +
-             "\n";
-      for (auto h : l.getHolders()) Holder(out, h, t, ind + "    ");
-    }
-    out += ind + "  " + t("evidence ", "依据记录 ") + Refs(l.getEvidence()) +
-           Marks(l.getEvidence(), t) + "\n";
+  out += ind + l.getRule().cStr() + " " +
+         (lang == Lang::kZh ? l.getTitleZh() : l.getTitle()).cStr() + " — " +
+         l.getSubject().cStr() + "\n";
+  out += ind + "  " + (lang == Lang::kZh ? l.getSummaryZh() : l.getSummary()).cStr() + "\n";
+  out += ind + "  " + t("window ", "期间 ") + TimeText(l.getWindowStart()) + " – " +
+         (l.hasWindowEnd() ? TimeText(l.getWindowEnd()) : t("(open)", "（持续中）")) + "\n";
+  out += ind + "  " + t("parameters ", "参数 ") + l.getParameterVersion().cStr() + ":";
+  for (auto p : l.getParameters())
+    out += std::string(" ") + p.getName().cStr() + "=" + Num(p.getValue());
+  out += "\n";
+  if (l.getHolders().size()) {
+    out += ind + "  " +
+           (own_holders ? t("how the duty reached them:", "其责任来源：")
+                        : t("duty holders during the window:", "期间的责任人：")) +
+           "\n";
+    for (auto h : l.getHolders()) Holder(out, h, t, ind + "    ");
   }
-  if (lapses.size() == 0) out += ind + t("(none)", "（无）") + "\n";
+  out += ind + "  " + t("evidence ", "依据记录 ") + Refs(l.getEvidence()) +
+         Marks(l.getEvidence(), t) + "\n";
   return out;
 }
 
-std::string RenderLapseReport(views::LapseReport::Reader v, Lang lang) {
+namespace {
+
+std::string NoLapses(const std::string& ind, Lang lang) {
+  Text t{lang};
+  return ind + t("(none)", "（无）") + "\n";
+}
+
+}  // namespace
+
+std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
+                         const std::string& ind, bool own_holders) {
+  std::string out;
+  for (auto l : lapses) out += RenderLapse(l, lang, ind, own_holders);
+  if (lapses.size() == 0) out += NoLapses(ind, lang);
+  return out;
+}
+
+std::string RenderLapseReportHead(views::LapseReport::Reader v, Lang lang) {
   Text t{lang};
   std::string out;
   Header(out, std::string(t("Lapses — scope ", "履职异常信号 — 范围 ")) + v.getScope().cStr(),
@@ -159,9 +173,19 @@ std::string RenderLapseReport(views::LapseReport::Reader v, Lang lang) {
   out += std::string(t("  signals for a person to judge, not findings",
                        "  供人工研判的信号，不是认定结论")) +
          "\n\n";
-  out += RenderLapses(v.getLapses(), lang);
-  out += "\n" + std::to_string(v.getLapses().size()) + t(" lapse signal(s)\n", " 条信号\n");
   return out;
+}
+
+std::string RenderLapseReportTail(uint64_t count, Lang lang) {
+  Text t{lang};
+  return (count == 0 ? NoLapses("  ", lang) : "") + "\n" + std::to_string(count) +
+         t(" lapse signal(s)\n", " 条信号\n");
+}
+
+std::string RenderLapseReport(views::LapseReport::Reader v, Lang lang) {
+  std::string out = RenderLapseReportHead(v, lang);
+  for (auto l : v.getLapses()) out += RenderLapse(l, lang);
+  return out + RenderLapseReportTail(v.getLapses().size(), lang);
 }
 
 std::string RenderEnterprise(views::EnterpriseView::Reader v, Lang lang) {

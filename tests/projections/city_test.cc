@@ -9,6 +9,7 @@
 #include "ledger/verify.h"
 #include "projections/domain_rules.h"
 #include "projections/investigation.h"
+#include "projections/query.h"
 #include "projections/views.h"
 #include "tests/support/test_util.h"
 #include "tools/scenario/city.h"
@@ -200,6 +201,74 @@ TEST(City, JsonWriterWritesWhatTheCodecWrites) {
   ASSERT_TRUE(inv.ok()) << inv.status().ToString();
   check("investigation", inv->report);
   EXPECT_EQ(views, 9u);
+}
+
+// `lapses` is derived subject by subject and written as it goes. Its output, JSON and text, is
+// byte for byte the whole report's (one message through ViewToJson and RenderLapseReport) for
+// every scope and rule, with none, one and many lapses; and deriving it while dropping every
+// record between subjects and setting every lapse aside in a temporary file changes nothing.
+TEST(City, StreamedLapseReportIsTheWholeReport) {
+  Played p = PlayCity(true);
+  ASSERT_TRUE(p.ledger);
+  const QueryRegistry registry = AllQueries();
+  std::map<std::string, int> cases;  // "none", "one", "many"
+  for (Time t : {p.story.accident_at.WithOffset(480), p.clock->Now()}) {
+    const std::string valid = FormatRfc3339(t), known = FormatRfc3339(p.clock->Now());
+    auto q = QueryTime::Parse(*p.ledger, *p.clock, valid, known);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    for (const std::string& scope :
+         {std::string(), "park:" + p.story.park, "enterprise:" + p.story.enterprise,
+          "official:" + p.story.county_safety_head, "official:" + p.story.departing_inspector}) {
+      for (const std::string& rule : std::vector<std::string>{"", "L5", "L7", "L8", "L17", "L30"}) {
+        SCOPED_TRACE("scope '" + scope + "' rule '" + rule + "' at " + valid);
+        History whole_history(*p.ledger, *q);
+        ViewBuilder whole_builder(whole_history);
+        capnp::MallocMessageBuilder whole;
+        auto report = whole.initRoot<views::LapseReport>();
+        ASSERT_TRUE(whole_builder.Lapses(scope, rule, report).ok());
+        size_t n = report.getLapses().size();
+        cases[n == 0 ? "none" : n == 1 ? "one" : "many"]++;
+        for (size_t i = 1; i < n; ++i) {  // in report order
+          auto a = report.getLapses()[i - 1], b = report.getLapses()[i];
+          auto key = [](views::Lapse::Reader l) {
+            return std::make_tuple(ReadTime(l.getWindowStart()), std::string(l.getRule().cStr()),
+                                   std::string(l.getSubject().cStr()));
+          };
+          EXPECT_LE(key(a), key(b)) << "lapse " << i;
+        }
+
+        QueryRequest r{"lapses", {{"valid-at", valid}, {"known-at", known}}};
+        if (!scope.empty()) r.params["scope"] = scope;
+        if (!rule.empty()) r.params["rule"] = rule;
+        std::string streamed;
+        const QueryOutput out = [&](std::string_view part) { streamed.append(part); };
+        r.params["json"] = "true";
+        QueryResponse json = registry.Run(*p.ledger, r, &out);
+        ASSERT_EQ(json.exit_code, 0) << json.error;
+        EXPECT_EQ(json.output, "");
+        EXPECT_EQ(streamed, ViewToJson(report.asReader()));
+        r.params.erase("json");
+        r.params["lang"] = "zh-CN";
+        QueryResponse text = registry.Run(*p.ledger, r);  // collected, as a server replies
+        ASSERT_EQ(text.exit_code, 0) << text.error;
+        EXPECT_EQ(text.output, RenderLapseReport(report.asReader(), Lang::kZh));
+
+        History forgetful_history(*p.ledger, *q);
+        ViewBuilder forgetful(forgetful_history);
+        capnp::MallocMessageBuilder again;
+        LapseReportCollector writer(again.initRoot<views::LapseReport>());
+        ASSERT_TRUE(forgetful.StreamLapses(scope, rule, writer, ReportLimits{0, 0}).ok());
+        EXPECT_EQ(ViewToJson(again.getRoot<views::LapseReport>().asReader()),
+                  ViewToJson(report.asReader()));
+        if (n > 0 && scope.rfind("enterprise:", 0) != 0) {
+          EXPECT_LT(forgetful_history.held(), whole_history.held());
+        }
+      }
+    }
+  }
+  EXPECT_GT(cases["none"], 0);
+  EXPECT_GT(cases["one"], 0);
+  EXPECT_GT(cases["many"], 0);
 }
 
 TEST(City, SameSeedSameEvents) {

@@ -59,7 +59,8 @@ void AddLocationOptions(CLI::App* command, Location* location) {
   data->excludes(server);
 }
 
-QueryResponse AskQuery(Context& ctx, const Location& location, const QueryRequest& request) {
+QueryResponse AskQuery(Context& ctx, const Location& location, const QueryRequest& request,
+                       const QueryOutput* out) {
   QueryResponse response;
   if (!location.server.empty()) {
     if (!ctx.remote_query) {
@@ -75,14 +76,18 @@ QueryResponse AskQuery(Context& ctx, const Location& location, const QueryReques
       response = QueryResponse::Failed(ledger.status());
     } else {
       static const QueryRegistry registry = AllQueries();
-      response = registry.Run(**ledger, request);
+      response = registry.Run(**ledger, request, out);
     }
   }
   return response;
 }
 
 void RunQuery(Context& ctx, const Location& location, const QueryRequest& request) {
-  QueryResponse response = AskQuery(ctx, location, request);
+  // Locally, a large report goes out as it is produced rather than held whole.
+  const QueryOutput out = [](std::string_view part) {
+    std::fwrite(part.data(), 1, part.size(), stdout);
+  };
+  QueryResponse response = AskQuery(ctx, location, request, &out);
   std::fwrite(response.output.data(), 1, response.output.size(), stdout);
   if (response.exit_code != 0) std::fprintf(stderr, "dutyledger: %s\n", response.error.c_str());
   ctx.exit_code = response.exit_code;

@@ -47,7 +47,9 @@ void AddLocationOptions(CLI::App* command, Location* location);
 // output and error, and sets ctx.exit_code.
 void RunQuery(Context& ctx, const Location& location, const QueryRequest& request);
 // The same, returning the response instead of printing it.
-QueryResponse AskQuery(Context& ctx, const Location& location, const QueryRequest& request);
+// With `out`, a streaming query run locally writes its output there as it goes.
+QueryResponse AskQuery(Context& ctx, const Location& location, const QueryRequest& request,
+                       const QueryOutput* out = nullptr);
 
 // Prints "dutyledger: <message>" on stderr and returns the exit status for it: kExitUsage for a
 // usage error, kExitFailure otherwise.
