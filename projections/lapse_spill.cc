@@ -2,10 +2,12 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "ledger/codec.h"
@@ -17,14 +19,29 @@ LapseSpill::~LapseSpill() {
   if (file_ != nullptr) std::fclose(file_);
 }
 
+// An unnamed file in $TMPDIR (or /tmp): nothing to remove, however the process ends.
+Status LapseSpill::OpenTemporary() {
+  const char* env = std::getenv("TMPDIR");
+  std::string dir = env != nullptr && *env != '\0' ? env : "/tmp";
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {  // no O_TMPFILE there: name, unlink
+    std::string path = dir + "/dutyledger-lapses-XXXXXX";
+    fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(path.c_str());
+  }
+  if (fd >= 0) file_ = ::fdopen(fd, "w+");
+  if (file_ == nullptr) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    return IOError("lapse report: cannot create a temporary file in " + dir +
+                   " (TMPDIR) to set lapses aside: " + std::strerror(err));
+  }
+  return Status::Ok();
+}
+
 Status LapseSpill::Write(const void* data, size_t bytes) {
   if (file_ == nullptr && memory_.size() + bytes > memory_bytes_) {
-    file_ = std::tmpfile();
-    if (file_ == nullptr) {
-      return IOError(std::string("lapse report: cannot create a temporary file to set lapses "
-                                 "aside: ") +
-                     std::strerror(errno));
-    }
+    RETURN_IF_ERROR(OpenTemporary());
     if (!memory_.empty() &&
         std::fwrite(memory_.data(), 1, memory_.size(), file_) != memory_.size()) {
       return IOError(std::string("lapse report: cannot write the temporary file: ") +

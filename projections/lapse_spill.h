@@ -3,8 +3,9 @@
 // A report over a whole city has tens of thousands of lapses, each kilobytes with its holders and
 // evidence (610 MB of JSON at 1M events). They are found subject by subject, but listed by window
 // start, rule and subject; so each is kept as a flat Cap'n Proto message, in memory up to a limit
-// and then in an unnamed temporary file (gone when the process ends, however it ends), with a
-// small key; the keys are sorted at the end and the messages read back one at a time.
+// and then in an unnamed temporary file in $TMPDIR or /tmp (gone when the process ends, however
+// it ends), with a small key; the keys are sorted at the end and the messages read back one at a
+// time.
 #ifndef DUTYLEDGER_PROJECTIONS_LAPSE_SPILL_H_
 #define DUTYLEDGER_PROJECTIONS_LAPSE_SPILL_H_
 
@@ -42,6 +43,7 @@ class LapseSpill {
     uint64_t offset;  // bytes into the messages
     size_t words;
   };
+  Status OpenTemporary();
   Status Write(const void* data, size_t bytes);
 
   size_t memory_bytes_;

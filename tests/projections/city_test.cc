@@ -269,6 +269,28 @@ TEST(City, StreamedLapseReportIsTheWholeReport) {
   EXPECT_GT(cases["none"], 0);
   EXPECT_GT(cases["one"], 0);
   EXPECT_GT(cases["many"], 0);
+
+  // No temporary file can be made: the report fails, naming where, and writes nothing.
+  const char* saved = std::getenv("TMPDIR");
+  std::string restore = saved != nullptr ? saved : "";
+  setenv("TMPDIR", "/nonexistent-dutyledger-tmp", 1);
+  auto q = QueryTime::Parse(*p.ledger, *p.clock, "", "");
+  ASSERT_TRUE(q.ok());
+  History history(*p.ledger, *q);
+  ViewBuilder builder(history);
+  capnp::MallocMessageBuilder m;
+  auto report = m.initRoot<views::LapseReport>();
+  LapseReportCollector writer(report);
+  Status s = builder.StreamLapses("", "", writer, ReportLimits{0, 0});
+  if (saved != nullptr) {
+    setenv("TMPDIR", restore.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  EXPECT_EQ(s.code(), StatusCode::kIOError) << s.ToString();
+  EXPECT_NE(s.message().find("/nonexistent-dutyledger-tmp (TMPDIR)"), std::string::npos)
+      << s.message();
+  EXPECT_FALSE(report.hasScope());
 }
 
 TEST(City, SameSeedSameEvents) {
