@@ -377,14 +377,16 @@ Result<ConsistencyProofData> Client::ConsistencyProof(uint64_t size1, uint64_t s
   return std::move(resp.consistency);
 }
 
-QueryResponse Client::Query(const QueryRequest& request) {
+QueryResponse Client::Query(const QueryRequest& request, const QueryOutput* out) {
   WireRequest r;
   r.kind = RequestKind::kQuery;
   r.query = request;
   auto promise = std::make_shared<std::promise<QueryResponse>>();
   auto future = promise->get_future();
   auto output = std::make_shared<std::string>();
-  impl_->Call(std::move(r), [promise, output](Result<WireResponse> resp) {
+  // The callback may outlive this call only if the connection breaks first; `out` is used only
+  // before the promise is kept.
+  impl_->Call(std::move(r), [promise, output, out](Result<WireResponse> resp) {
     if (!resp.ok()) {
       promise->set_value(QueryResponse::Failed(resp.status()));
       return true;
@@ -393,7 +395,12 @@ QueryResponse Client::Query(const QueryRequest& request) {
       promise->set_value(QueryResponse::Failed(ErrorOf(*resp)));
       return true;
     }
-    *output += resp->text;
+    if (out == nullptr) {
+      *output += resp->text;
+    } else if (Status s = (*out)(resp->text); !s.ok()) {
+      promise->set_value(QueryResponse::Failed(s));
+      return true;
+    }
     if (!resp->final) return false;
     promise->set_value(QueryResponse{resp->exit_code, std::move(*output), resp->query_error});
     return true;

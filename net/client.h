@@ -83,7 +83,9 @@ class Client {
                            std::function<void(Result<InclusionProofData>)> done);
   Result<ConsistencyProofData> ConsistencyProof(uint64_t size1, uint64_t size2);
   // Runs a query of the registry on the server. Connection failures come back as exit code 1.
-  QueryResponse Query(const QueryRequest& request);
+  // With `out`, the output is handed to it chunk by chunk as it arrives (a large report is not
+  // held whole) and the response's output is empty.
+  QueryResponse Query(const QueryRequest& request, const QueryOutput* out = nullptr);
 
   // Streams entries from `from`, then live ones: calls `fn` on the calling thread for each
   // update, until it returns false (OK), the connection fails or the server ends the

@@ -1,6 +1,7 @@
 #include "net/server.h"
 
 #include <csignal>
+#include <future>
 #include <thread>
 
 #include "ledger/checkpoint.h"
@@ -72,8 +73,8 @@ void ServingContext::WorkFinished() {
   }
 }
 
-QueryResponse ServingContext::RunQuery(const QueryRequest& request) {
-  QueryResponse response = registry.Run(*ledger, request);
+QueryResponse ServingContext::RunQuery(const QueryRequest& request, const QueryOutput* out) {
+  QueryResponse response = registry.Run(*ledger, request, out);
   if (request.name == "verify" && response.exit_code != 2) {
     metrics->RecordVerify(response.exit_code == 0, clock->Now().unix_seconds());
   }
@@ -166,6 +167,13 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   WireResponse InclusionProof(const WireRequest& request);
   WireResponse ConsistencyProof(const WireRequest& request);
   void ReplyQuery(uint64_t id, const QueryResponse& q);
+  // On a query's worker thread: sends one chunk of its output (not final), then waits while the
+  // connection has more than kMaxQueuedBytes queued, so a slow reader holds the query back
+  // rather than the server's memory. kUnavailable once the connection is closing: the query
+  // stops.
+  Status StreamQueryChunk(uint64_t id, std::string text);
+  Awaitable<void> SendQueryChunk(std::shared_ptr<Connection> self, uint64_t id, std::string text,
+                                 std::shared_ptr<std::promise<bool>> sent);
   Result<uint64_t> LatestCheckpointSize();
 
   ServingContext& ctx_;
@@ -286,7 +294,20 @@ void Connection::Dispatch(WireRequest r) {
     case RequestKind::kQuery: {
       uint64_t id = r.id;
       Offload(ctx_.queries, [this, id, query = std::move(r.query)] {
-        QueryResponse q = ctx_.RunQuery(query);
+        // A streaming query's output goes out a chunk at a time as it is produced; the rest,
+        // and every other query's, in the final reply.
+        const size_t chunk = PayloadBudget(ctx_.options.limits);
+        std::string pending;
+        const QueryOutput out = [&](std::string_view part) -> Status {
+          pending.append(part);
+          while (pending.size() >= chunk) {
+            RETURN_IF_ERROR(StreamQueryChunk(id, pending.substr(0, chunk)));
+            pending.erase(0, chunk);
+          }
+          return Status::Ok();
+        };
+        QueryResponse q = ctx_.RunQuery(query, &out);
+        q.output.insert(0, pending);
         return [this, id, q = std::move(q)] { ReplyQuery(id, q); };
       });
       return;
@@ -474,6 +495,33 @@ WireResponse Connection::ConsistencyProof(const WireRequest& r) {
   out.kind = ResponseKind::kConsistencyProof;
   out.consistency = std::move(*proof);
   return out;
+}
+
+Status Connection::StreamQueryChunk(uint64_t id, std::string text) {
+  auto sent = std::make_shared<std::promise<bool>>();
+  auto written = sent->get_future();
+  asio::co_spawn(io_.strand(), SendQueryChunk(shared_from_this(), id, std::move(text), sent),
+                 asio::detached);
+  if (!written.get()) return Unavailable("the client's connection closed during the query");
+  return Status::Ok();
+}
+
+Awaitable<void> Connection::SendQueryChunk(std::shared_ptr<Connection> self, uint64_t id,
+                                           std::string text,
+                                           std::shared_ptr<std::promise<bool>> sent) {
+  (void)self;
+  if (!io_.closing()) {
+    WireResponse out;
+    out.id = id;
+    out.kind = ResponseKind::kQuery;
+    out.text = std::move(text);
+    out.final = false;
+    Reply(out);
+  }
+  while (!io_.closing() && io_.queued_bytes() > kMaxQueuedBytes) {
+    co_await io_.written().Wait();  // closing wakes it too
+  }
+  sent->set_value(!io_.closing());
 }
 
 void Connection::ReplyQuery(uint64_t id, const QueryResponse& q) {

@@ -111,17 +111,14 @@ class JsonLapseWriter : public LapseReportWriter {
     header_->setRoot(header);
     if (count == 0) {
       header_->getRoot<views::LapseReport>().initLapses(0);
-      out_(ViewToJson(header_->getRoot<views::LapseReport>().asReader()));
+      return out_(ViewToJson(header_->getRoot<views::LapseReport>().asReader()));
     }
     return Status::Ok();
   }
 
   Status Lapse(views::Lapse::Reader lapse) override {
     std::string json = ViewJson().StructToJson(lapse, true);
-    if (written_++ > 0) {
-      out_(",\n    " + Indented(json, 2));
-      return Status::Ok();
-    }
+    if (written_++ > 0) return out_(",\n    " + Indented(json, 2));
     auto report = header_->getRoot<views::LapseReport>();
     report.initLapses(1).setWithCaveats(0, lapse);
     std::string alone = ViewJson().StructToJson(report.asReader(), true);
@@ -130,18 +127,11 @@ class JsonLapseWriter : public LapseReportWriter {
         alone.compare(alone.size() - tail.size(), tail.size(), tail)) {
       return Internal("lapse report: the JSON of a lapse is not laid out as in the whole report");
     }
-    if (count_ == 1) {
-      out_(alone + "\n");
-    } else {
-      out_(alone.substr(0, alone.size() - tail.size()) + "\n    " + Indented(json, 2));
-    }
-    return Status::Ok();
+    if (count_ == 1) return out_(alone + "\n");
+    return out_(alone.substr(0, alone.size() - tail.size()) + "\n    " + Indented(json, 2));
   }
 
-  Status End() override {
-    if (count_ > 1) out_(" ] }\n");
-    return Status::Ok();
-  }
+  Status End() override { return count_ > 1 ? out_(" ] }\n") : Status::Ok(); }
 
  private:
   const QueryOutput& out_;
@@ -157,17 +147,10 @@ class TextLapseWriter : public LapseReportWriter {
   TextLapseWriter(const QueryOutput& out, Lang lang) : out_(out), lang_(lang) {}
   Status Begin(views::LapseReport::Reader header, uint64_t count) override {
     count_ = count;
-    out_(RenderLapseReportHead(header, lang_));
-    return Status::Ok();
+    return out_(RenderLapseReportHead(header, lang_));
   }
-  Status Lapse(views::Lapse::Reader lapse) override {
-    out_(RenderLapse(lapse, lang_));
-    return Status::Ok();
-  }
-  Status End() override {
-    out_(RenderLapseReportTail(count_, lang_));
-    return Status::Ok();
-  }
+  Status Lapse(views::Lapse::Reader lapse) override { return out_(RenderLapse(lapse, lang_)); }
+  Status End() override { return out_(RenderLapseReportTail(count_, lang_)); }
 
  private:
   const QueryOutput& out_;

@@ -32,8 +32,10 @@ QueryResponse QueryRegistry::Run(const Ledger& ledger, const QueryRequest& reque
   try {
     if (out != nullptr) return it->second(ledger, request, *out);
     std::string streamed;
-    QueryResponse response =
-        it->second(ledger, request, [&](std::string_view part) { streamed.append(part); });
+    QueryResponse response = it->second(ledger, request, [&](std::string_view part) {
+      streamed.append(part);
+      return Status::Ok();
+    });
     response.output.insert(0, streamed);
     return response;
   } catch (const std::exception& e) {

@@ -45,8 +45,9 @@ struct QueryResponse {
 
 using QueryHandler = std::function<QueryResponse(const Ledger&, const QueryRequest&)>;
 
-// Where a query's output goes as it is produced (the CLI: standard output).
-using QueryOutput = std::function<void(std::string_view)>;
+// Where a query's output goes as it is produced (the CLI: standard output; a server: the
+// client). An error stops the query (the reader is gone).
+using QueryOutput = std::function<Status(std::string_view)>;
 // A query whose output may be too large to hold (a lapse report over a whole city) writes it to
 // `out` as it goes and leaves the response's output empty.
 using StreamingQueryHandler =

@@ -73,8 +73,9 @@ struct ServingContext {
   void WorkStarted() { pending.fetch_add(1); }
   void WorkFinished();
 
-  // Runs a query from the registry; records a verify's result in the metrics.
-  QueryResponse RunQuery(const QueryRequest& request);
+  // Runs a query from the registry; records a verify's result in the metrics. With `out`, a
+  // streaming query's output goes there as it is produced.
+  QueryResponse RunQuery(const QueryRequest& request, const QueryOutput* out = nullptr);
   ServerInfo Info() const;
 };
 

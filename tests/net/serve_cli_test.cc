@@ -61,9 +61,11 @@ class ServeCli : public ::testing::Test {
     return "--server 127.0.0.1:" + std::to_string(port_) + " --ca " + certs_.ca;
   }
 
-  // Starts `dutyledger serve` and reads its port from the first line it prints.
-  void StartServer() {
-    serve_ = std::make_unique<testing::ServeProcess>(bin_, data(), certs_, dir_.Sub("serve.err"));
+  // Starts `dutyledger serve` (on `data`, default the test's ledger) and reads its port from the
+  // first line it prints.
+  void StartServer(const std::string& data = "") {
+    serve_ = std::make_unique<testing::ServeProcess>(bin_, data.empty() ? this->data() : data,
+                                                     certs_, dir_.Sub("serve.err"));
     port_ = serve_->port();
     ASSERT_NE(port_, 0) << testing::ReadOr(dir_.Sub("serve.err"));
   }
@@ -117,6 +119,28 @@ TEST_F(ServeCli, RemoteCommandsPrintWhatLocalOnesPrint) {
   CliRun down = Dl("show 0 --server 127.0.0.1:1 --ca " + certs_.ca);
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_NE(down.err.find("cannot connect to 127.0.0.1:1"), std::string::npos) << down.err;
+  EXPECT_EQ(StopServer(SIGTERM), 0);
+}
+
+// A lapse report larger than a reply frame comes from the server in chunks as it is produced,
+// and the CLI prints it as they arrive: the same bytes as the local command, JSON and text.
+TEST_F(ServeCli, LargeLapseReportStreamsFromTheServer) {
+  std::string city = dir_.Sub("city");
+  CliRun demo = Dl("demo --data " + city + " --enterprises 300 --years 3");
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  StartServer(city);
+  const std::string at = " --valid-at 2030-01-01 --known-at 2030-01-01";
+  for (std::string args : {"lapses --json", "lapses --lang zh-CN", "lapses --rule L5 --json"}) {
+    CliRun local = Dl(args + at + " --data " + city);
+    CliRun remote = Dl(args + at + " " + Remote());
+    ASSERT_EQ(local.exit_code, 0) << local.err;
+    EXPECT_EQ(remote.exit_code, 0) << remote.err;
+    EXPECT_EQ(remote.out.size(), local.out.size()) << args;
+    EXPECT_TRUE(remote.out == local.out) << args;
+    if (args == "lapses --json") {
+      EXPECT_GT(local.out.size(), size_t{4} << 20);  // more than two replies' worth
+    }
+  }
   EXPECT_EQ(StopServer(SIGTERM), 0);
 }
 

@@ -241,7 +241,10 @@ TEST(City, StreamedLapseReportIsTheWholeReport) {
         if (!scope.empty()) r.params["scope"] = scope;
         if (!rule.empty()) r.params["rule"] = rule;
         std::string streamed;
-        const QueryOutput out = [&](std::string_view part) { streamed.append(part); };
+        const QueryOutput out = [&](std::string_view part) {
+          streamed.append(part);
+          return Status::Ok();
+        };
         r.params["json"] = "true";
         QueryResponse json = registry.Run(*p.ledger, r, &out);
         ASSERT_EQ(json.exit_code, 0) << json.error;

@@ -306,9 +306,11 @@ void AddCosign(CLI::App& app, Context& ctx) {
         }
         proof = p->proof;
       } else if (!loc.server.empty() && ctx.remote_query) {
-        QueryResponse r = ctx.remote_query(
-            loc, QueryRequest{"proof-consistency",
-                              {{"old", old_size}, {"new", new_size}, {"json", "true"}}});
+        QueryResponse r =
+            ctx.remote_query(loc,
+                             QueryRequest{"proof-consistency",
+                                          {{"old", old_size}, {"new", new_size}, {"json", "true"}}},
+                             nullptr);
         if (r.exit_code != 0) {
           ctx.exit_code = Fail(IOError("consistency proof from the server: " + r.error));
           return;

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 namespace dutyledger::cli {
 
@@ -66,7 +68,7 @@ QueryResponse AskQuery(Context& ctx, const Location& location, const QueryReques
     if (!ctx.remote_query) {
       response = QueryResponse::Usage("this dutyledger was built without the network client");
     } else {
-      response = ctx.remote_query(location, request);
+      response = ctx.remote_query(location, request, out);
     }
   } else if (location.data.empty()) {
     response = QueryResponse::Usage("give --data DIR or --server HOST:PORT");
@@ -85,7 +87,10 @@ QueryResponse AskQuery(Context& ctx, const Location& location, const QueryReques
 void RunQuery(Context& ctx, const Location& location, const QueryRequest& request) {
   // Locally, a large report goes out as it is produced rather than held whole.
   const QueryOutput out = [](std::string_view part) {
-    std::fwrite(part.data(), 1, part.size(), stdout);
+    if (std::fwrite(part.data(), 1, part.size(), stdout) != part.size()) {
+      return IOError(std::string("cannot write the output: ") + std::strerror(errno));
+    }
+    return Status::Ok();
   };
   QueryResponse response = AskQuery(ctx, location, request, &out);
   std::fwrite(response.output.data(), 1, response.output.size(), stdout);

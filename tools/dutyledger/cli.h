@@ -37,7 +37,9 @@ struct Context {
   // The domain's admission rules, when the projections library is linked in; else null.
   std::function<std::unique_ptr<Admission>()> make_admission;
   // Runs a query on a server; set by main() when the network client is linked in.
-  std::function<QueryResponse(const Location&, const QueryRequest&)> remote_query;
+  // `out`: where a streamed reply goes as it arrives (nullptr: into the response).
+  std::function<QueryResponse(const Location&, const QueryRequest&, const QueryOutput* out)>
+      remote_query;
 };
 
 // Adds --data, --server and --ca to a command.

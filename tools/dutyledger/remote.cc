@@ -34,14 +34,15 @@ Result<std::unique_ptr<net::Client>> ConnectRemote(const Location& location) {
   return net::Client::Connect(options);
 }
 
-QueryResponse RemoteQuery(const Location& location, const QueryRequest& request) {
+QueryResponse RemoteQuery(const Location& location, const QueryRequest& request,
+                          const QueryOutput* out) {
   auto client = ConnectRemote(location);
   if (!client.ok()) {
     return client.status().code() == StatusCode::kInvalidArgument
                ? QueryResponse::Usage(client.status().message())
                : QueryResponse::Failed(client.status());
   }
-  return (*client)->Query(request);
+  return (*client)->Query(request, out);
 }
 
 Result<std::unique_ptr<RemoteAppender>> RemoteAppender::Connect(const Location& location) {

@@ -20,7 +20,8 @@ Result<net::ClientOptions> RemoteOptions(const std::string& server, const std::s
 Result<std::unique_ptr<net::Client>> ConnectRemote(const Location& location);
 
 // Runs `request` on the server at `location`; connection failures are exit code 1.
-QueryResponse RemoteQuery(const Location& location, const QueryRequest& request);
+QueryResponse RemoteQuery(const Location& location, const QueryRequest& request,
+                          const QueryOutput* out = nullptr);
 
 // `append --server`: events signed here, appended there. When the connection is lost before the
 // answer, Append reconnects and resubmits the same signed bytes (the same event ids), which the
