@@ -109,7 +109,9 @@ Result<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& text, uint64
   return std::make_pair(a, b);
 }
 
-QueryResponse Show(const Ledger& ledger, const QueryRequest& r) {
+// Written as it goes, a megabyte at a time: `show 0..` over a large ledger is gigabytes. A read
+// failure part-way ends it with the entries before it written and the error naming the entry.
+QueryResponse Show(const Ledger& ledger, const QueryRequest& r, const QueryOutput& write) {
   auto text = r.Get("range");
   if (!text) return QueryResponse::Usage("show needs a sequence or range (42, 0..10, 100..)");
   auto range = ParseRange(*text, ledger.size());
@@ -122,12 +124,20 @@ QueryResponse Show(const Ledger& ledger, const QueryRequest& r) {
   bool json = r.Flag("json");
   EventJson codec;
   std::string out;
+  Status written;
+  // Hands `out` on once it passes a megabyte (or at the end); false once the reader is gone.
+  auto flush = [&](bool end) {
+    if (out.size() < (size_t{1} << 20) && !end) return true;
+    written = write(out);
+    out.clear();
+    return written.ok();
+  };
   const Hasher& hasher = ledger.hasher();
   Status s = ledger.ForEachEntry(range->first, range->second + 1, [&](const EntryView& e) {
     Digest leaf = hasher.LeafHash(e.bytes());
     if (json) {
       out += codec.EntryToJson(e, leaf) + "\n";
-      return true;
+      return flush(false);
     }
     auto body = EventView::Decode(e.body_bytes());
     out += "entry " + std::to_string(e.sequence()) + "  recorded " +
@@ -147,10 +157,12 @@ QueryResponse Show(const Ledger& ledger, const QueryRequest& r) {
            "  occurred " + FormatRfc3339(ReadTime(b.getOccurredAt())) + "  signer " +
            (signer ? signer->Hex().substr(0, 16) : std::string("?")) + principal + "\n";
     out += "  " + codec.EventBodyToJson(b) + "\n";
-    return true;
+    return flush(false);
   });
+  if (written.ok()) flush(true);  // the entries before a read failure, too
+  if (!written.ok()) return QueryResponse::Failed(written);
   if (!s.ok()) return QueryResponse::Failed(s);
-  return QueryResponse::Ok(std::move(out));
+  return QueryResponse::Ok("");
 }
 
 QueryResponse CheckpointQuery(const Ledger& ledger, const QueryRequest& r) {
@@ -270,7 +282,7 @@ QueryResponse VerifyQuery(const Ledger& ledger, const QueryRequest& r) {
 }  // namespace
 
 void RegisterLedgerQueries(QueryRegistry& registry) {
-  registry.Register("show", Show);
+  registry.RegisterStreaming("show", Show);
   registry.Register("checkpoint", CheckpointQuery);
   registry.Register("proof-inclusion", Inclusion);
   registry.Register("proof-consistency", Consistency);

@@ -122,24 +122,30 @@ TEST_F(ServeCli, RemoteCommandsPrintWhatLocalOnesPrint) {
   EXPECT_EQ(StopServer(SIGTERM), 0);
 }
 
-// A lapse report larger than a reply frame comes from the server in chunks as it is produced,
-// and the CLI prints it as they arrive: the same bytes as the local command, JSON and text.
-TEST_F(ServeCli, LargeLapseReportStreamsFromTheServer) {
+// A lapse report or an entry listing larger than a reply frame comes from the server in chunks
+// as it is produced, and the CLI prints them as they arrive: the same bytes as the local
+// command, JSON and text.
+TEST_F(ServeCli, LargeOutputStreamsFromTheServer) {
   std::string city = dir_.Sub("city");
   CliRun demo = Dl("demo --data " + city + " --enterprises 300 --years 3");
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
   StartServer(city);
   const std::string at = " --valid-at 2030-01-01 --known-at 2030-01-01";
-  for (std::string args : {"lapses --json", "lapses --lang zh-CN", "lapses --rule L5 --json"}) {
-    CliRun local = Dl(args + at + " --data " + city);
-    CliRun remote = Dl(args + at + " " + Remote());
+  // Each with the size its output must pass: several replies' worth (a reply carries 2 MiB), or
+  // more than the megabyte `show` hands on at a time; one small.
+  const std::vector<std::pair<std::string, size_t>> cases = {
+      {"lapses --json" + at, size_t{4} << 20},
+      {"lapses --lang zh-CN" + at, size_t{512} << 10},
+      {"lapses --rule L5 --json" + at, 0},
+      {"show 0.. --json", size_t{2} << 20}};
+  for (const auto& [args, at_least] : cases) {
+    CliRun local = Dl(args + " --data " + city);
+    CliRun remote = Dl(args + " " + Remote());
     ASSERT_EQ(local.exit_code, 0) << local.err;
     EXPECT_EQ(remote.exit_code, 0) << remote.err;
     EXPECT_EQ(remote.out.size(), local.out.size()) << args;
     EXPECT_TRUE(remote.out == local.out) << args;
-    if (args == "lapses --json") {
-      EXPECT_GT(local.out.size(), size_t{4} << 20);  // more than two replies' worth
-    }
+    EXPECT_GT(local.out.size(), at_least) << args;
   }
   EXPECT_EQ(StopServer(SIGTERM), 0);
 }
