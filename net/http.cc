@@ -7,10 +7,15 @@
 //   GET /proof/consistency?old=&new=
 //   GET /query/<name>?param=value&flag   any query of the registry; exit 0 -> 200, 1 -> 422,
 //                                        2 -> 400; the body is the query's output (or error)
+// A streaming query's output over a megabyte (a city's lapses, a long entry listing) goes out
+// with chunked transfer encoding as it is produced: 200 is sent with the first chunk, so a
+// failure after it can only cut the body short (no last chunk: the client sees it incomplete).
 //   GET /metrics                         Prometheus text format
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <future>
+#include <optional>
 #include <sstream>
 
 #include "net/internal/serving.h"
@@ -65,7 +70,21 @@ struct Reply {
   std::string content_type = "text/plain; charset=utf-8";
   std::string cache_control = "no-cache";
   std::string body;
+  // The head and part of the body were sent chunked already; `body` is the rest, and a failed
+  // query cuts the body short.
+  bool chunked = false;
+  bool failed = false;
 };
+
+// Handed from a query's worker to the session: once a megabyte of output is pending.
+constexpr size_t kHttpChunk = size_t{1} << 20;
+
+// One chunk of a chunked body (RFC 9112 §7.1): size in hex, CRLF, the bytes, CRLF.
+std::string ChunkOf(std::string_view data) {
+  std::ostringstream size;
+  size << std::hex << data.size();
+  return size.str() + "\r\n" + std::string(data) + "\r\n";
+}
 
 Reply Text(http::status status, std::string body) {
   Reply r;
@@ -104,13 +123,27 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
  private:
   Awaitable<void> Run(std::shared_ptr<HttpSession> self);
   Awaitable<Reply> Route(const std::string& target);
-  Awaitable<Reply> RunQuery(QueryRequest request, bool json_type);
-  Awaitable<QueryResponse> QueryOnPool(QueryRequest request);
+  // Runs a query on the pool; its output in a body of `content_type` (empty: plain text).
+  Awaitable<Reply> RunQuery(QueryRequest request, std::string content_type);
+  Awaitable<QueryResponse> QueryOnPool(QueryRequest request, std::string* pending);
+  // On the query's worker: sends `data` as a chunk (after the head, the first time) from the
+  // strand and waits until it is written. kUnavailable if the client is gone.
+  Status StreamChunk(std::string data);
+  Awaitable<void> WriteChunk(std::shared_ptr<HttpSession> self, std::string data,
+                             std::shared_ptr<std::promise<bool>> written);
+  // The head of a response (Content-Length, or chunked when `length` is empty).
+  std::string Head(const Reply& reply, std::optional<size_t> length) const;
 
   ServingContext& ctx_;
   Strand strand_;
   Channel channel_;
   Deadline deadline_;
+  // The request being answered.
+  bool keep_alive_ = false;
+  bool head_ = false;
+  // The streamed query's content type, and whether its head has been sent.
+  std::string stream_type_;
+  bool head_sent_ = false;
 };
 
 Awaitable<void> HttpSession::Run(std::shared_ptr<HttpSession> self) {
@@ -162,23 +195,23 @@ Awaitable<void> HttpSession::Run(std::shared_ptr<HttpSession> self) {
     } else {
       auto& req = parser.get();
       keep_alive = req.keep_alive();
+      keep_alive_ = keep_alive;
+      head_ = req.method() == http::verb::head;
+      head_sent_ = false;
       if (req.method() != http::verb::get && req.method() != http::verb::head) {
         reply = Text(http::status::method_not_allowed, "this API is read-only: GET only");
       } else {
         reply = co_await Route(std::string(req.target()));
-        if (req.method() == http::verb::head) reply.body.clear();
+        if (head_) reply.body.clear();
       }
     }
-    http::response<http::string_body> res{reply.status, 11};
-    res.set(http::field::server, "dutyledger");
-    res.set(http::field::content_type, reply.content_type);
-    res.set(http::field::cache_control, reply.cache_control);
-    res.body() = std::move(reply.body);
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
-    std::ostringstream os;
-    os << res;
-    std::string bytes = os.str();
+    if (reply.chunked && reply.failed) {  // 200 is out: cut the body short
+      channel_.Close();
+      co_return;
+    }
+    std::string bytes = reply.chunked
+                            ? (reply.body.empty() ? "" : ChunkOf(reply.body)) + "0\r\n\r\n"
+                            : Head(reply, reply.body.size()) + reply.body;
     deadline_.Arm(ctx_.options.write_timeout);
     std::vector<asio::const_buffer> out{asio::buffer(bytes)};
     ec = co_await channel_.WriteAll(out);
@@ -190,16 +223,67 @@ Awaitable<void> HttpSession::Run(std::shared_ptr<HttpSession> self) {
   }
 }
 
-Awaitable<QueryResponse> HttpSession::QueryOnPool(QueryRequest request) {
+std::string HttpSession::Head(const Reply& reply, std::optional<size_t> length) const {
+  http::response<http::empty_body> res{reply.status, 11};
+  res.set(http::field::server, "dutyledger");
+  res.set(http::field::content_type, reply.content_type);
+  res.set(http::field::cache_control, reply.cache_control);
+  res.keep_alive(keep_alive_);
+  if (length) {
+    res.content_length(*length);
+  } else {
+    res.chunked(true);
+  }
+  std::ostringstream os;
+  os << res.base();
+  return os.str();
+}
+
+Status HttpSession::StreamChunk(std::string data) {
+  auto written = std::make_shared<std::promise<bool>>();
+  auto done = written->get_future();
+  asio::co_spawn(strand_, WriteChunk(shared_from_this(), std::move(data), written), asio::detached);
+  if (!done.get()) return Unavailable("the HTTP client's connection closed during the query");
+  return Status::Ok();
+}
+
+Awaitable<void> HttpSession::WriteChunk(std::shared_ptr<HttpSession> self, std::string data,
+                                        std::shared_ptr<std::promise<bool>> written) {
+  (void)self;
+  std::string bytes;
+  if (!head_sent_) {
+    Reply head;
+    head.content_type = stream_type_;
+    bytes = Head(head, std::nullopt);
+    head_sent_ = true;
+  }
+  bytes += ChunkOf(data);
+  deadline_.Arm(ctx_.options.write_timeout);
+  std::vector<asio::const_buffer> out{asio::buffer(bytes)};
+  ErrorCode ec = co_await channel_.WriteAll(out);
+  deadline_.Disarm();
+  written->set_value(!ec);
+}
+
+Awaitable<QueryResponse> HttpSession::QueryOnPool(QueryRequest request, std::string* pending) {
   // Not a coroutine: it returns the operation for the caller to co_await. (A lambda coroutine
-  // handed to co_spawn would be simpler, but GCC 12 frees its captures twice.)
+  // handed to co_spawn would be simpler, but GCC 12 frees its captures twice.) `pending`: what
+  // a streaming query wrote after its last chunk; null: no streaming (a HEAD request).
   ServingContext* ctx = &ctx_;
   Strand strand = strand_;
+  auto self = shared_from_this();
   return asio::async_initiate<decltype(kUseAwaitable), void(QueryResponse)>(
-      [ctx, strand, request = std::move(request)](auto handler) mutable {
-        asio::post(*ctx->queries, [ctx, strand, request = std::move(request),
+      [ctx, strand, self, pending, request = std::move(request)](auto handler) mutable {
+        asio::post(*ctx->queries, [ctx, strand, self, pending, request = std::move(request),
                                    handler = std::move(handler)]() mutable {
-          QueryResponse q = ctx->RunQuery(request);
+          const QueryOutput out = [&](std::string_view part) -> Status {
+            pending->append(part);
+            if (pending->size() < kHttpChunk) return Status::Ok();
+            Status s = self->StreamChunk(std::move(*pending));
+            pending->clear();
+            return s;
+          };
+          QueryResponse q = ctx->RunQuery(request, pending != nullptr ? &out : nullptr);
           asio::post(strand, [q = std::move(q), handler = std::move(handler)]() mutable {
             std::move(handler)(std::move(q));
           });
@@ -208,14 +292,22 @@ Awaitable<QueryResponse> HttpSession::QueryOnPool(QueryRequest request) {
       kUseAwaitable);
 }
 
-Awaitable<Reply> HttpSession::RunQuery(QueryRequest request, bool json_type) {
+Awaitable<Reply> HttpSession::RunQuery(QueryRequest request, std::string content_type) {
+  Reply r;
+  if (!content_type.empty()) r.content_type = std::move(content_type);
+  stream_type_ = r.content_type;
+  std::string pending;
   ctx_.WorkStarted();
-  QueryResponse q = co_await QueryOnPool(std::move(request));
+  QueryResponse q = co_await QueryOnPool(std::move(request), head_ ? nullptr : &pending);
   ctx_.WorkFinished();
+  if (head_sent_) {
+    r.chunked = true;
+    r.failed = q.exit_code != 0;
+    r.body = std::move(pending) + q.output;
+    co_return r;
+  }
   if (q.exit_code == 0) {
-    Reply r;
-    r.body = std::move(q.output);
-    if (json_type) r.content_type = "application/json";
+    r.body = std::move(pending) + q.output;
     co_return r;
   }
   co_return Text(q.exit_code == 2 ? http::status::bad_request : http::status::unprocessable_entity,
@@ -261,19 +353,17 @@ Awaitable<Reply> HttpSession::Route(const std::string& target) {
   }
   if (t.substr(0, 9) == "/entries/") {
     QueryRequest q{"show", {{"range", PercentDecode(t.substr(9))}, {"json", "true"}}};
-    Reply r = co_await RunQuery(std::move(q), false);
-    if (r.status == http::status::ok) r.content_type = "application/x-ndjson";
-    co_return r;
+    co_return co_await RunQuery(std::move(q), "application/x-ndjson");
   }
   if (t == "/proof/inclusion" || t == "/proof/consistency") {
     QueryRequest q{t == "/proof/inclusion" ? "proof-inclusion" : "proof-consistency", params};
     q.params["json"] = "true";
-    co_return co_await RunQuery(std::move(q), true);
+    co_return co_await RunQuery(std::move(q), "application/json");
   }
   if (t.substr(0, 7) == "/query/") {
     QueryRequest q{PercentDecode(t.substr(7)), params};
     bool json = q.Flag("json");
-    co_return co_await RunQuery(std::move(q), json);
+    co_return co_await RunQuery(std::move(q), json ? "application/json" : "");
   }
   co_return Text(http::status::not_found,
                  "no such resource; see /checkpoint, /tile/..., /entries/A..B, /proof/..., "
