@@ -157,6 +157,9 @@ Awaitable<void> HttpSession::Run(std::shared_ptr<HttpSession> self) {
   }
   boost::beast::flat_buffer buffer;
   while (channel_.is_open()) {
+    keep_alive_ = false;
+    head_ = false;
+    head_sent_ = false;
     http::request_parser<http::empty_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(0);
@@ -197,7 +200,6 @@ Awaitable<void> HttpSession::Run(std::shared_ptr<HttpSession> self) {
       keep_alive = req.keep_alive();
       keep_alive_ = keep_alive;
       head_ = req.method() == http::verb::head;
-      head_sent_ = false;
       if (req.method() != http::verb::get && req.method() != http::verb::head) {
         reply = Text(http::status::method_not_allowed, "this API is read-only: GET only");
       } else {

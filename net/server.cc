@@ -300,10 +300,12 @@ void Connection::Dispatch(WireRequest r) {
         std::string pending;
         const QueryOutput out = [&](std::string_view part) -> Status {
           pending.append(part);
-          while (pending.size() >= chunk) {
-            RETURN_IF_ERROR(StreamQueryChunk(id, pending.substr(0, chunk)));
-            pending.erase(0, chunk);
+          size_t sent = 0;
+          while (pending.size() - sent >= chunk) {
+            RETURN_IF_ERROR(StreamQueryChunk(id, pending.substr(sent, chunk)));
+            sent += chunk;
           }
+          pending.erase(0, sent);
           return Status::Ok();
         };
         QueryResponse q = ctx_.RunQuery(query, &out);
