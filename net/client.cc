@@ -384,8 +384,8 @@ QueryResponse Client::Query(const QueryRequest& request, const QueryOutput* out)
   auto promise = std::make_shared<std::promise<QueryResponse>>();
   auto future = promise->get_future();
   auto output = std::make_shared<std::string>();
-  // The callback may outlive this call only if the connection breaks first; `out` is used only
-  // before the promise is kept.
+  // `out` is called only before the promise is kept, and this call waits for the promise: it
+  // outlives every use. If it fails (the CLI's stdout is gone), the query ends here.
   impl_->Call(std::move(r), [promise, output, out](Result<WireResponse> resp) {
     if (!resp.ok()) {
       promise->set_value(QueryResponse::Failed(resp.status()));
