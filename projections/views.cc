@@ -284,12 +284,23 @@ struct ViewBuilder::Impl {
   Status EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out);
   // The place rules of each jurisdiction (one not registered by T has none).
   Status JurisdictionLapses(const std::vector<std::string>& places, std::vector<LapseFinding>* out);
-  Status PlaceLapses(const std::string& jurisdiction, bool with_enterprises,
-                     std::vector<LapseFinding>* out);
-  // Lapses in the official's scope that name them, handed to `each` subject by subject (the
-  // places, then each enterprise), in the order a report lists lapses equal in their sort key.
-  Status OfficialLapses(const std::string& official,
-                        const std::function<Status(std::vector<LapseFinding>*)>& each);
+  // Handed to `each`, subject by subject: what the lapse rules find for one place (or the
+  // places) or one enterprise, in the order a report lists lapses equal in their sort key.
+  using EachSubject = std::function<Status(std::vector<LapseFinding>*)>;
+  // Every subject's lapses appended to `all` (a view's list, sorted afterwards).
+  static EachSubject Collect(std::vector<LapseFinding>* all) {
+    return [all](std::vector<LapseFinding>* subject) {
+      std::move(subject->begin(), subject->end(), std::back_inserter(*all));
+      return Status::Ok();
+    };
+  }
+  // The place rules of the jurisdiction and those inside it, then each enterprise in them.
+  Status PlaceLapses(const std::string& jurisdiction, const EachSubject& each);
+  // Every enterprise's lapses, one by one.
+  Status EnterprisesLapses(const std::vector<std::string>& ids, const EachSubject& each);
+  // Lapses in the official's scope that name them, subject by subject (the places, then each
+  // enterprise).
+  Status OfficialLapses(const std::string& official, const EachSubject& each);
   // Drops the records read and what points into them (enterprise files, coverage).
   void Forget() {
     files.clear();
@@ -480,13 +491,22 @@ Status ViewBuilder::Impl::JurisdictionLapses(const std::vector<std::string>& pla
   return Status::Ok();
 }
 
-Status ViewBuilder::Impl::PlaceLapses(const std::string& jurisdiction, bool with_enterprises,
-                                      std::vector<LapseFinding>* out) {
+Status ViewBuilder::Impl::PlaceLapses(const std::string& jurisdiction, const EachSubject& each) {
   ASSIGN_OR_RETURN(auto places, Within(jurisdiction));
-  RETURN_IF_ERROR(JurisdictionLapses(places, out));
-  if (!with_enterprises) return Status::Ok();
+  std::vector<LapseFinding> found;
+  RETURN_IF_ERROR(JurisdictionLapses(places, &found));
+  RETURN_IF_ERROR(each(&found));
   ASSIGN_OR_RETURN(auto enterprises, EnterprisesIn(jurisdiction));
-  for (const auto& e : enterprises) RETURN_IF_ERROR(EnterpriseLapses(e, out));
+  return EnterprisesLapses(enterprises, each);
+}
+
+Status ViewBuilder::Impl::EnterprisesLapses(const std::vector<std::string>& ids,
+                                            const EachSubject& each) {
+  for (const auto& e : ids) {
+    std::vector<LapseFinding> found;
+    RETURN_IF_ERROR(EnterpriseLapses(e, &found));
+    RETURN_IF_ERROR(each(&found));
+  }
   return Status::Ok();
 }
 
@@ -558,8 +578,7 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DutiesOf(const std::string& o
 
 // Lapses in the scope of the official's duties: the places their duties reach, filtered to the
 // lapses whose duty holders during the window include them.
-Status ViewBuilder::Impl::OfficialLapses(
-    const std::string& official, const std::function<Status(std::vector<LapseFinding>*)>& each) {
+Status ViewBuilder::Impl::OfficialLapses(const std::string& official, const EachSubject& each) {
   ASSIGN_OR_RETURN(auto duties, DutiesOf(official));
   std::set<std::string> jurisdictions, enterprises;
   for (const auto& h : duties) {
@@ -608,9 +627,9 @@ Status ViewBuilder::Impl::OfficialLapses(
   }
   // The places' lapses, then each enterprise's, those naming the official handed on.
   std::string principal = "official:" + official;
-  auto hand_on = [&](std::vector<LapseFinding> candidates) -> Status {
+  const EachSubject hand_on = [&](std::vector<LapseFinding>* candidates) -> Status {
     std::vector<LapseFinding> named;
-    for (auto& f : candidates) {
+    for (auto& f : *candidates) {
       ASSIGN_OR_RETURN(bool names, NamesHolder(f, principal));
       if (names) named.push_back(std::move(f));
     }
@@ -618,13 +637,8 @@ Status ViewBuilder::Impl::OfficialLapses(
   };
   std::vector<LapseFinding> candidates;
   RETURN_IF_ERROR(JurisdictionLapses(places, &candidates));
-  RETURN_IF_ERROR(hand_on(std::move(candidates)));
-  for (const auto& e : firms) {
-    candidates.clear();
-    RETURN_IF_ERROR(EnterpriseLapses(e, &candidates));
-    RETURN_IF_ERROR(hand_on(std::move(candidates)));
-  }
-  return Status::Ok();
+  RETURN_IF_ERROR(hand_on(&candidates));
+  return EnterprisesLapses(firms, hand_on);
 }
 
 namespace {
@@ -667,27 +681,19 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
   LapseSpill spill(limits.set_aside_bytes);
   // One subject's lapses (of `rule`, when given): set aside, then the records read are dropped
   // if more are held than the limit allows. Nothing that points into them outlives this.
-  std::vector<LapseFinding> found;
-  auto set_aside = [&]() -> Status {
+  const Impl::EachSubject set_aside = [&](std::vector<LapseFinding>* found) -> Status {
     if (!rule.empty()) {
-      std::erase_if(found, [&](const LapseFinding& f) { return f.rule != rule; });
+      std::erase_if(*found, [&](const LapseFinding& f) { return f.rule != rule; });
     }
-    if (!found.empty()) {
+    if (!found->empty()) {
       capnp::MallocMessageBuilder message;
       auto list =
-          message.initRoot<views::LapseReport>().initLapses(static_cast<unsigned>(found.size()));
-      RETURN_IF_ERROR(im.WriteLapses(found, list));
+          message.initRoot<views::LapseReport>().initLapses(static_cast<unsigned>(found->size()));
+      RETURN_IF_ERROR(im.WriteLapses(*found, list));
       for (auto l : list.asReader()) RETURN_IF_ERROR(spill.Add(l));
-      found.clear();
+      found->clear();
     }
     if (im.history.held() > limits.held_records) im.Forget();
-    return Status::Ok();
-  };
-  auto enterprises = [&](const std::vector<std::string>& ids) -> Status {
-    for (const auto& e : ids) {
-      RETURN_IF_ERROR(im.EnterpriseLapses(e, &found));
-      RETURN_IF_ERROR(set_aside());
-    }
     return Status::Ok();
   };
   auto colon = scope.find(':');
@@ -695,8 +701,9 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
   std::string id = colon == std::string::npos ? "" : scope.substr(colon + 1);
   if (scope.empty()) {
     ASSIGN_OR_RETURN(auto all, im.AllJurisdictions());
+    std::vector<LapseFinding> found;
     RETURN_IF_ERROR(im.JurisdictionLapses(all, &found));
-    RETURN_IF_ERROR(set_aside());
+    RETURN_IF_ERROR(set_aside(&found));
     std::vector<std::string> ids;
     Status s = im.history.ledger().ScanProjections(tables::Prefix({name::kEnterprise}),
                                                    [&](ByteView key, ByteView) {
@@ -705,7 +712,7 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
                                                      return true;
                                                    });
     RETURN_IF_ERROR(s);
-    RETURN_IF_ERROR(enterprises(ids));
+    RETURN_IF_ERROR(im.EnterprisesLapses(ids, set_aside));
   } else if (id.empty()) {
     return InvalidArgument("--scope: '" + scope +
                            "' must be park:<id>, jurisdiction:<id>, enterprise:<id> or "
@@ -717,27 +724,20 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
       return NotFound("--scope: jurisdiction '" + id + "' is not registered (as known at " +
                       FormatRfc3339(im.time().known_at) + ")");
     }
-    ASSIGN_OR_RETURN(auto places, im.Within(id));
-    RETURN_IF_ERROR(im.JurisdictionLapses(places, &found));
-    RETURN_IF_ERROR(set_aside());
-    ASSIGN_OR_RETURN(auto ids, im.EnterprisesIn(id));
-    RETURN_IF_ERROR(enterprises(ids));
+    RETURN_IF_ERROR(im.PlaceLapses(id, set_aside));
   } else if (kind == "enterprise") {
     ASSIGN_OR_RETURN(const EnterpriseFile* file, im.File(id));
     if (file == nullptr) {
       return NotFound("--scope: enterprise '" + id + "' is not registered by " +
                       FormatRfc3339(im.time().valid_at));
     }
-    RETURN_IF_ERROR(enterprises({id}));
+    RETURN_IF_ERROR(im.EnterprisesLapses({id}, set_aside));
   } else if (kind == "official") {
     ASSIGN_OR_RETURN(auto row, im.history.domain().Row<tables::OfficialRow>(name::kOfficial, id));
     if (!row || (*row)->getSeq() >= im.known()) {
       return NotFound("--scope: official '" + id + "' is not registered");
     }
-    RETURN_IF_ERROR(im.OfficialLapses(id, [&](std::vector<LapseFinding>* subject) -> Status {
-      found = std::move(*subject);
-      return set_aside();
-    }));
+    RETURN_IF_ERROR(im.OfficialLapses(id, set_aside));
   } else {
     return InvalidArgument("--scope: '" + kind +
                            "' is not a scope (park, jurisdiction, enterprise, official)");
@@ -1131,10 +1131,7 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
   for (size_t i = 0; i < late.size(); ++i) h.FillEvidence(*late[i], lr[i]);
 
   std::vector<LapseFinding> lapses;
-  RETURN_IF_ERROR(im.OfficialLapses(official, [&](std::vector<LapseFinding>* subject) {
-    std::move(subject->begin(), subject->end(), std::back_inserter(lapses));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(im.OfficialLapses(official, Impl::Collect(&lapses)));
   SortLapses(&lapses);
   return im.WriteLapses(lapses, out.initLapses(static_cast<unsigned>(lapses.size())), &principal);
 }
@@ -1366,7 +1363,7 @@ Status ViewBuilder::Park(const std::string& jurisdiction, views::ParkView::Build
   }
 
   std::vector<LapseFinding> lapses;
-  RETURN_IF_ERROR(im.PlaceLapses(jurisdiction, true, &lapses));
+  RETURN_IF_ERROR(im.PlaceLapses(jurisdiction, Impl::Collect(&lapses)));
   SortLapses(&lapses);
   return im.WriteLapses(lapses, out.initLapses(static_cast<unsigned>(lapses.size())));
 }
