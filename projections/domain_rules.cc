@@ -382,7 +382,14 @@ void IndexDuty(Ctx& x, const std::string& id, const std::string& holder,
   x.Mark({name::kDutyIndex, s::kHolder, holder, id});
   for (auto j : scope.getJurisdictions())
     x.Mark({name::kDutyIndex, s::kJurisdiction, j.cStr(), id});
-  for (auto c : scope.getIndustryCodes()) x.Mark({name::kDutyIndex, s::kIndustry, c.cStr(), id});
+  // By industry only when no place bounds it: a scope with places reaches an enterprise only
+  // through one of them (DomainView::ScopeMatches), so it is found through them, and coverage
+  // does not read every county's duties for a code.
+  if (scope.getJurisdictions().size() == 0) {
+    for (auto c : scope.getIndustryCodes()) {
+      x.Mark({name::kDutyIndex, s::kIndustry, c.cStr(), id});
+    }
+  }
   for (auto e : scope.getEnterprises()) x.Mark({name::kDutyIndex, s::kEnterprise, e.cStr(), id});
   for (auto o : scope.getOrgs()) x.Mark({name::kDutyIndex, s::kOrg, o.cStr(), id});
   if (!std::string_view(scope.getCommittee().cStr()).empty()) {
@@ -541,6 +548,9 @@ Status Mapping(Ctx& x) {
           r.setClosestBusiness(e.getClosestBusiness());
           r.setSeq(x.seq);
         }));
+  // Which orgs a code is mapped to in a place ("" for none): coverage reads the rows of those
+  // orgs only, not every mapping of the code in the city.
+  x.Mark({name::kMappingPlace, code, place, org});
   x.Index("org", org);
   x.Index("jurisdiction", place);
   x.Index("industry", code);
@@ -1899,6 +1909,17 @@ Status Correction(Ctx& x, uint64_t* corrected_seq) {
 }  // namespace
 
 Status DomainRules::Admit(const Candidate& candidate, AdmissionState& state) {
+  if (options_.mode == Mode::kAdmit && !candidate.event->body().isGenesis()) {
+    // The rules read the tables in this build's layout: tables of another layout would judge
+    // authority from rows that are not there.
+    ASSIGN_OR_RETURN(auto version, state.Get(Key({name::kMeta, tables::kVersionKey})));
+    std::string found = version.value_or("none");
+    if (found != tables::kProjectionVersion) {
+      return FailedPrecondition(
+          "the projection tables are version '" + found + "' and this dutyledger writes version '" +
+          tables::kProjectionVersion + "': run `dutyledger rebuild --data DIR` before appending");
+    }
+  }
   Ctx x(candidate, state, options_.mode == Mode::kAdmit);
   uint64_t corrected = tables::kNoSeq;
   if (x.body.hasSupersedes()) RETURN_IF_ERROR(Correction(x, &corrected));

@@ -317,16 +317,32 @@ Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::opt
                    DutyCoverages(duty_ids, place, chain, at, known_size));
   // Industry mappings (三个必须): per (code, org), the mapping rows in order of their start;
   // each row holds until the next one for that pair (or forever), unless it ends the mapping.
+  // Only the orgs mapped for the code in a place of the chain (or in none) can cover the place;
+  // their every row is read, as a row elsewhere still ends the one before it.
   for (const auto& p : prefixes) {
+    std::set<std::string> orgs;
+    for (size_t i = 0; i <= chain.size(); ++i) {
+      std::string prefix = Prefix({name::kMappingPlace, p, i < chain.size() ? chain[i] : ""});
+      RETURN_IF_ERROR(rows_.Scan(prefix, [&](ByteView key, ByteView) {
+        orgs.emplace(key.substr(prefix.size()));
+        return true;
+      }));
+    }
     std::map<std::string, std::vector<MessageView<tables::MappingRow>>> by_org;
-    Status s = rows_.Scan(Prefix({name::kMapping, p}), [&](ByteView, ByteView value) {
-      auto m = MessageView<tables::MappingRow>::Decode(value);
-      if (m.ok() && (*m)->getSeq() < known_size) {
-        by_org[(*m)->getOrg().cStr()].push_back(std::move(*m));
-      }
-      return true;
-    });
-    RETURN_IF_ERROR(s);
+    for (const auto& org : orgs) {
+      Status bad;  // a row that does not decode fails the query (tables.h)
+      Status s = rows_.Scan(Prefix({name::kMapping, p, org}), [&](ByteView, ByteView value) {
+        auto m = MessageView<tables::MappingRow>::Decode(value, "projection row");
+        if (!m.ok()) {
+          bad = m.status();
+          return false;
+        }
+        if ((*m)->getSeq() < known_size) by_org[org].push_back(std::move(*m));
+        return true;
+      });
+      RETURN_IF_ERROR(s);
+      RETURN_IF_ERROR(bad);
+    }
     for (auto& [org, rows] : by_org) {
       std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
         return a->getFrom() != b->getFrom() ? a->getFrom() < b->getFrom()

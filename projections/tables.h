@@ -27,8 +27,8 @@ namespace dutyledger::tables {
 
 inline constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
 inline constexpr uint64_t kNoSeq = std::numeric_limits<uint64_t>::max();
-inline constexpr char kProjectionVersion[] = "1";
-inline constexpr char kVersionKey[] = "version";  // meta/version holds kProjectionVersion
+inline constexpr char kProjectionVersion[] = "2";  // 2: mj/ added, dx/i/ narrowed
+inline constexpr char kVersionKey[] = "version";   // meta/version holds kProjectionVersion
 
 // Whether queries may read the tables: no rebuild in progress or interrupted, and the tables'
 // version is the one this build writes. kFailedPrecondition says what to run otherwise.
@@ -42,18 +42,20 @@ std::string Prefix(std::initializer_list<std::string_view> parts);
 std::string SeqPart(uint64_t seq);
 std::string TimePart(int64_t nanos);  // sign-flipped big-endian: sorts by time
 
-// Table names (the first key part). See projections/README.md for the layout.
+// Table names (the first key part), each with its key layout.
 namespace name {
 inline constexpr std::string_view kMeta = "meta";
-inline constexpr std::string_view kJurisdiction = "j";        // j/<id>
-inline constexpr std::string_view kOrg = "o";                 // o/<id>
-inline constexpr std::string_view kOfficial = "p";            // p/<officialId>
-inline constexpr std::string_view kPost = "pp";               // pp/<officialId>/<seq>
-inline constexpr std::string_view kOrgMember = "po";          // po/<org>/<officialId>/<seq>
-inline constexpr std::string_view kDuty = "d";                // d/<dutyId>
-inline constexpr std::string_view kDutyIndex = "dx";          // dx/<kind>/<value>/<dutyId>
-inline constexpr std::string_view kMapping = "m";             // m/<industryCode>/<org>/<seq>
-inline constexpr std::string_view kEnterprise = "e";          // e/<id>
+inline constexpr std::string_view kJurisdiction = "j";   // j/<id>
+inline constexpr std::string_view kOrg = "o";            // o/<id>
+inline constexpr std::string_view kOfficial = "p";       // p/<officialId>
+inline constexpr std::string_view kPost = "pp";          // pp/<officialId>/<seq>
+inline constexpr std::string_view kOrgMember = "po";     // po/<org>/<officialId>/<seq>
+inline constexpr std::string_view kDuty = "d";           // d/<dutyId>
+inline constexpr std::string_view kDutyIndex = "dx";     // dx/<kind>/<value>/<dutyId>
+                                                         // (kind i: placeless scopes only)
+inline constexpr std::string_view kMapping = "m";        // m/<industryCode>/<org>/<seq>
+inline constexpr std::string_view kMappingPlace = "mj";  // mj/<industryCode>/<jurisdiction>/<org>
+inline constexpr std::string_view kEnterprise = "e";     // e/<id>
 inline constexpr std::string_view kEnterpriseVersion = "ev";  // ev/<id>/<seq>
 inline constexpr std::string_view kEnterpriseByPlace = "ej";  // ej/<jurisdiction>/<id>
 inline constexpr std::string_view kHazard = "h";              // h/<id>

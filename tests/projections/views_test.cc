@@ -292,6 +292,21 @@ void AddCases(Scenario& s, Time B) {
     w.TaskStatus(D(fire ? 32 : 29), "chen-jie", std::string("dec-") + p, "t1", "done");
   }
 
+  // L1 and where a mapping reaches: one made for another place (park p2) leaves X01c in this
+  // park a blind spot (fires); one made for no place in particular reaches X01d (near miss).
+  w.MapIndustry(D(0), "root", "Q87", "sz-ajj", "smx/sz/p2");
+  w.MapIndustry(D(0), "root", "Q86", "sz-ajj", "");
+  enterprise("X01c", "Q8711");
+  enterprise("X01d", "Q8611");
+  // The same for sector duties by industry code: one bounded to park p2 does not reach X01e
+  // here (fires); one with no place reaches X01f (near miss).
+  w.AssignDuty(D(0), "wang-gang", "d-Q88-p2", "org:sz-ajj", "sectorSupervisor",
+               {.jurisdictions = {"smx/sz/p2"}, .industries = {"Q88"}});
+  w.AssignDuty(D(0), "wang-gang", "d-Q89", "org:sz-ajj", "sectorSupervisor",
+               {.industries = {"Q89"}});
+  enterprise("X01e", "Q8811");
+  enterprise("X01f", "Q8911");
+
   std::stable_sort(s.mutable_steps().begin(), s.mutable_steps().end(),
                    [](const scenario::Step& a, const scenario::Step& b) {
                      return a.recorded_at < b.recorded_at;
@@ -429,6 +444,12 @@ TEST_F(Views, L1BlindSpot) {
   EXPECT_FALSE(End(l[0]));
   EXPECT_NE(std::string(l[0].getSummary().cStr()).find("sector"), std::string::npos);
   EXPECT_TRUE(Holds(l[0], "org:park-safety"));  // the territorial body still held it
+  l = FireAndMiss("L1", "enterprise:X01c", "enterprise:X01d", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_NE(std::string(l[0].getSummary().cStr()).find("sector"), std::string::npos);
+  l = FireAndMiss("L1", "enterprise:X01e", "enterprise:X01f", D(30));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_NE(std::string(l[0].getSummary().cStr()).find("sector"), std::string::npos);
 }
 
 TEST_F(Views, L2VacantFirstResponsible) {

@@ -84,7 +84,19 @@ void Generate(const std::string& dir, uint64_t events, int years) {
   ManualClock clock(s.start());
   DomainRules rules;
   t0 = Steady::now();
-  auto ledger = scenario::Play(s, dir, clock, &rules, /*sync_commits=*/false);
+  // Every 100,000 events: how far, and the rate since the last line (a rate falling with the
+  // ledger's size is the thing to look for at 10M).
+  size_t last_done = 0;
+  auto last_t = Steady::now();
+  auto progress = [&](size_t done, size_t total) {
+    if (done - last_done < 100000 && done != total) return;
+    std::printf("  appended %zu of %zu (%.0f events/s over the last %zu)\n", done, total,
+                static_cast<double>(done - last_done) / Seconds(last_t), done - last_done);
+    std::fflush(stdout);
+    last_done = done;
+    last_t = Steady::now();
+  };
+  auto ledger = scenario::Play(s, dir, clock, &rules, /*sync_commits=*/false, progress);
   if (!ledger.ok()) Die(ledger.status());
   std::printf("appended them with admission in %.1f s (%.0f events/s)\n", Seconds(t0),
               static_cast<double>(s.steps().size()) / Seconds(t0));
