@@ -548,9 +548,9 @@ Status Mapping(Ctx& x) {
           r.setClosestBusiness(e.getClosestBusiness());
           r.setSeq(x.seq);
         }));
-  // Which orgs a code is mapped to in a place ("" for none): coverage reads the rows of those
-  // orgs only, not every mapping of the code in the city.
-  x.Mark({name::kMappingPlace, code, place, org});
+  // Which codes are mapped to which orgs in a place ("" for none): coverage reads the rows of
+  // those orgs only, not every mapping of the code in the city.
+  x.Mark({name::kMappingPlace, place, code, org});
   x.Index("org", org);
   x.Index("jurisdiction", place);
   x.Index("industry", code);

@@ -317,17 +317,22 @@ Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::opt
                    DutyCoverages(duty_ids, place, chain, at, known_size));
   // Industry mappings (三个必须): per (code, org), the mapping rows in order of their start;
   // each row holds until the next one for that pair (or forever), unless it ends the mapping.
-  // Only the orgs mapped for the code in a place of the chain (or in none) can cover the place;
+  // Only the orgs mapped for a code in a place of the chain (or in none) can cover the place;
   // their every row is read, as a row elsewhere still ends the one before it.
+  std::map<std::string, std::set<std::string>> orgs_of_code;
+  for (size_t i = 0; i <= chain.size(); ++i) {
+    std::string prefix = Prefix({name::kMappingPlace, i < chain.size() ? chain[i] : ""});
+    RETURN_IF_ERROR(rows_.Scan(prefix, [&](ByteView key, ByteView) {
+      ByteView rest = key.substr(prefix.size());  // <code>\0<org>
+      size_t cut = rest.find('\0');
+      if (cut == ByteView::npos) return true;
+      std::string code(rest.substr(0, cut));
+      if (prefixes.contains(code)) orgs_of_code[code].emplace(rest.substr(cut + 1));
+      return true;
+    }));
+  }
   for (const auto& p : prefixes) {
-    std::set<std::string> orgs;
-    for (size_t i = 0; i <= chain.size(); ++i) {
-      std::string prefix = Prefix({name::kMappingPlace, p, i < chain.size() ? chain[i] : ""});
-      RETURN_IF_ERROR(rows_.Scan(prefix, [&](ByteView key, ByteView) {
-        orgs.emplace(key.substr(prefix.size()));
-        return true;
-      }));
-    }
+    const std::set<std::string>& orgs = orgs_of_code[p];
     std::map<std::string, std::vector<MessageView<tables::MappingRow>>> by_org;
     for (const auto& org : orgs) {
       Status bad;  // a row that does not decode fails the query (tables.h)

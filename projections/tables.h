@@ -54,7 +54,7 @@ inline constexpr std::string_view kDuty = "d";           // d/<dutyId>
 inline constexpr std::string_view kDutyIndex = "dx";     // dx/<kind>/<value>/<dutyId>
                                                          // (kind i: placeless scopes only)
 inline constexpr std::string_view kMapping = "m";        // m/<industryCode>/<org>/<seq>
-inline constexpr std::string_view kMappingPlace = "mj";  // mj/<industryCode>/<jurisdiction>/<org>
+inline constexpr std::string_view kMappingPlace = "mj";  // mj/<jurisdiction>/<industryCode>/<org>
 inline constexpr std::string_view kEnterprise = "e";     // e/<id>
 inline constexpr std::string_view kEnterpriseVersion = "ev";  // ev/<id>/<seq>
 inline constexpr std::string_view kEnterpriseByPlace = "ej";  // ej/<jurisdiction>/<id>
