@@ -352,13 +352,13 @@ Status LeftPost(Ctx& x) {
   RETURN_IF_ERROR(RequireAppointing(x, org, "official:" + official));
   int64_t until = TimeOr(e.getEffectiveFrom(), e.hasEffectiveFrom(), x.t);
   std::optional<std::pair<Bytes, Bytes>> found;  // key, updated row
-  Status scan =
-      x.state.ScanPrefix(Prefix({name::kPost, official}), [&](ByteView key, ByteView value) {
-        auto p = MessageView<tables::PostRow>::Decode(value);
-        if (!p.ok()) return true;
-        if (Str((*p)->getOrg()) == org && Str((*p)->getPost()) == post &&
-            (*p)->getUntil() == tables::kForever && (*p)->getFrom() <= until) {
-          found = std::make_pair(Bytes(key), tables::Modify<tables::PostRow>(p->get(), [&](auto r) {
+  Status scan = tables::ScanRows<tables::PostRow>(
+      [&](ByteView prefix, const auto& fn) { return x.state.ScanPrefix(prefix, fn); },
+      Prefix({name::kPost, official}),
+      [&](ByteView key, const auto& p) {
+        if (Str(p->getOrg()) == org && Str(p->getPost()) == post &&
+            p->getUntil() == tables::kForever && p->getFrom() <= until) {
+          found = std::make_pair(Bytes(key), tables::Modify<tables::PostRow>(p.get(), [&](auto r) {
                                    r.setUntil(until);
                                    r.setUntilSeq(x.seq);
                                  }));
@@ -1653,9 +1653,8 @@ Status AccidentReported(Ctx& x) {
   x.Index("enterprise", enterprise);
   x.Index("accident", id);
   x.Index("org", recipient);
-  if (auto place = x.view.EnterprisePlaceAt(enterprise, x.t); place.ok() && *place) {
-    x.Index("jurisdiction", (*place)->jurisdiction);
-  }
+  ASSIGN_OR_RETURN(auto place, x.view.EnterprisePlaceAt(enterprise, x.t));
+  if (place) x.Index("jurisdiction", place->jurisdiction);
   return Status::Ok();
 }
 

@@ -131,17 +131,15 @@ Result<std::optional<Place>> DomainView::EnterprisePlaceAt(const std::string& en
   std::optional<Place> first, at;
   int64_t best_from = INT64_MIN;
   uint64_t best_seq = 0;
-  Status scan =
-      rows_.Scan(Prefix({name::kEnterpriseVersion, enterprise}), [&](ByteView, ByteView value) {
-        auto v = MessageView<tables::EnterpriseVersionRow>::Decode(value);
-        if (!v.ok()) return true;  // a damaged row is reported by the reads that need it
+  Status scan = rows_.ScanRows<tables::EnterpriseVersionRow>(
+      Prefix({name::kEnterpriseVersion, enterprise}), [&](ByteView, const auto& v) {
         Place p;
         p.enterprise = enterprise;
-        p.jurisdiction = (*v)->getJurisdiction().cStr();
-        for (auto c : (*v)->getIndustryCodes()) p.industries.emplace_back(c.cStr());
+        p.jurisdiction = v->getJurisdiction().cStr();
+        for (auto c : v->getIndustryCodes()) p.industries.emplace_back(c.cStr());
         if (!first) first = p;
-        int64_t from = (*v)->getFrom();
-        uint64_t seq = (*v)->getSeq();
+        int64_t from = v->getFrom();
+        uint64_t seq = v->getSeq();
         if (from <= t && (from > best_from || (from == best_from && seq > best_seq))) {
           best_from = from;
           best_seq = seq;
@@ -335,18 +333,12 @@ Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::opt
     const std::set<std::string>& orgs = orgs_of_code[p];
     std::map<std::string, std::vector<MessageView<tables::MappingRow>>> by_org;
     for (const auto& org : orgs) {
-      Status bad;  // a row that does not decode fails the query (tables.h)
-      Status s = rows_.Scan(Prefix({name::kMapping, p, org}), [&](ByteView, ByteView value) {
-        auto m = MessageView<tables::MappingRow>::Decode(value, "projection row");
-        if (!m.ok()) {
-          bad = m.status();
-          return false;
-        }
-        if ((*m)->getSeq() < known_size) by_org[org].push_back(std::move(*m));
-        return true;
-      });
-      RETURN_IF_ERROR(s);
-      RETURN_IF_ERROR(bad);
+      RETURN_IF_ERROR(rows_.ScanRows<tables::MappingRow>(Prefix({name::kMapping, p, org}),
+                                                         [&](ByteView, auto m) {
+                                                           if (m->getSeq() < known_size)
+                                                             by_org[org].push_back(std::move(m));
+                                                           return true;
+                                                         }));
     }
     for (auto& [org, rows] : by_org) {
       std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -372,14 +364,12 @@ Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::opt
 
 Result<std::vector<PostInfo>> DomainView::AllPosts(const std::string& official) const {
   std::vector<PostInfo> out;
-  Status s = rows_.Scan(Prefix({name::kPost, official}), [&](ByteView, ByteView value) {
-    auto p = MessageView<tables::PostRow>::Decode(value);
-    if (!p.ok()) return true;
-    out.push_back(PostInfo{(*p)->getOrg().cStr(), (*p)->getPost().cStr(), (*p)->getIsHead(),
-                           (*p)->getFrom(), (*p)->getUntil(), (*p)->getFromSeq(),
-                           (*p)->getUntilSeq()});
-    return true;
-  });
+  Status s = rows_.ScanRows<tables::PostRow>(
+      Prefix({name::kPost, official}), [&](ByteView, const auto& p) {
+        out.push_back(PostInfo{p->getOrg().cStr(), p->getPost().cStr(), p->getIsHead(),
+                               p->getFrom(), p->getUntil(), p->getFromSeq(), p->getUntilSeq()});
+        return true;
+      });
   RETURN_IF_ERROR(s);
   return out;
 }

@@ -28,6 +28,13 @@ class RowSource {
   virtual Result<std::optional<Bytes>> Get(ByteView key) const = 0;
   virtual Status Scan(ByteView prefix,
                       const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+  // Rows of type T under `prefix`, decoded; a damaged row fails the scan (tables::ScanRows).
+  template <typename T, typename Fn>
+  Status ScanRows(ByteView prefix, const Fn& fn) const {
+    return tables::ScanRows<T>(
+        [this](ByteView p, const std::function<bool(ByteView, ByteView)>& f) { return Scan(p, f); },
+        prefix, fn);
+  }
 };
 
 // Rows as admission sees them (staged in the current batch, then committed).

@@ -104,6 +104,25 @@ Result<std::optional<MessageView<T>>> Read(const AdmissionState& state, std::str
   return Read<T>([&](ByteView k) { return state.Get(k); }, key);
 }
 
+// Scans the rows under `prefix` through `scan` (a row source's Scan, ScanPrefix or
+// ScanProjections, as `(prefix, visitor) -> Status`), handing each key and its row decoded as T
+// to `fn` (which returns false to stop). A row that does not decode ends the scan with its
+// error: a damaged row fails the read, it is never skipped.
+template <typename T, typename ScanFn, typename Fn>
+Status ScanRows(const ScanFn& scan, std::string_view prefix, const Fn& fn) {
+  Status bad;
+  Status s = scan(prefix, [&](ByteView key, ByteView value) {
+    auto row = MessageView<T>::Decode(value, "projection row");
+    if (!row.ok()) {
+      bad = row.status();
+      return false;
+    }
+    return fn(key, std::move(*row));
+  });
+  if (!s.ok()) return s;
+  return bad;
+}
+
 // The canonical bytes of a row built by `fill`.
 template <typename T>
 Bytes Build(const std::function<void(typename T::Builder)>& fill) {

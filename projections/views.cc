@@ -196,15 +196,9 @@ struct ViewBuilder::Impl {
   // The jurisdiction and every jurisdiction inside it.
   Result<std::vector<std::string>> Within(const std::string& jurisdiction) {
     if (!children_loaded) {
-      Status s = history.ledger().ScanProjections(
-          tables::Prefix({name::kJurisdiction}), [&](ByteView key, ByteView value) {
-            auto row = MessageView<tables::JurisdictionRow>::Decode(value);
-            if (row.ok() && (*row)->getSeq() < known()) {
-              auto parts = KeyParts(key);
-              if (parts.size() == 2) children[Str((*row)->getParent())].push_back(parts[1]);
-            }
-            return true;
-          });
+      Status s = ScanJurisdictions([&](const std::string& id, const auto& row) {
+        children[Str(row->getParent())].push_back(id);
+      });
       RETURN_IF_ERROR(s);
       children_loaded = true;
     }
@@ -240,17 +234,24 @@ struct ViewBuilder::Impl {
 
   Result<std::vector<std::string>> AllJurisdictions() {
     std::vector<std::string> out;
-    Status s = history.ledger().ScanProjections(
-        tables::Prefix({name::kJurisdiction}), [&](ByteView key, ByteView value) {
-          auto row = MessageView<tables::JurisdictionRow>::Decode(value);
+    RETURN_IF_ERROR(
+        ScanJurisdictions([&](const std::string& id, const auto&) { out.push_back(id); }));
+    return out;
+  }
+
+  // Each jurisdiction recorded by K: its id and row (a damaged row fails the scan).
+  template <typename Fn>
+  Status ScanJurisdictions(const Fn& fn) {
+    return tables::ScanRows<tables::JurisdictionRow>(
+        [&](ByteView prefix, const auto& visit) {
+          return history.ledger().ScanProjections(prefix, visit);
+        },
+        tables::Prefix({name::kJurisdiction}),
+        [&](ByteView key, const auto& row) {
           auto parts = KeyParts(key);
-          if (row.ok() && (*row)->getSeq() < known() && parts.size() == 2) {
-            out.push_back(parts[1]);
-          }
+          if (row->getSeq() < known() && parts.size() == 2) fn(parts[1], row);
           return true;
         });
-    RETURN_IF_ERROR(s);
-    return out;
   }
 
   Result<std::vector<HolderFact>> Holders(const Place& place, int64_t start, int64_t end);

@@ -155,5 +155,69 @@ TEST(Rebuild, TablesOfAnotherLayoutAreRefusedUntilRebuilt) {
   EXPECT_EQ(*appended, size + 1);
 }
 
+// A damaged row fails the query that reads it, naming it a projection row, rather than being
+// skipped (a skipped post, jurisdiction or mapping would silently change who held a duty); the
+// query works again once the row is whole. Each case damages every row under one prefix.
+TEST(Rebuild, DamagedRowsFailTheQueriesThatReadThem) {
+  testing::TempDir dir;
+  std::string path = dir.Sub("ledger");
+  scenario::CityOptions o;
+  o.enterprises = 60;
+  o.years = 1;
+  scenario::CityStory story;
+  auto s = scenario::CityScenario(o, &story);
+  PlayCity(s, path);
+  namespace n = tables::name;
+  struct Case {
+    std::string prefix;
+    QueryRequest query;
+  };
+  const std::vector<Case> cases = {
+      {tables::Prefix({n::kPost, story.park_safety_head}),
+       {"official", {{"id", story.park_safety_head}}}},
+      {tables::Key({n::kJurisdiction, story.park}), {"park", {{"id", story.park}}}},
+      {tables::Prefix({n::kMapping}), {"enterprise", {{"id", story.enterprise}}}},
+  };
+  static const QueryRegistry registry = AllQueries();
+  auto run = [&](const QueryRequest& q) {
+    SystemClock clock;
+    Ledger::Options lo;
+    lo.clock = &clock;
+    lo.read_only = true;
+    auto ledger = Ledger::Open(path, lo);
+    EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
+    return ledger.ok() ? registry.Run(**ledger, q) : QueryResponse{};
+  };
+  // Puts `value` (or the saved originals) in every row under `prefix`; returns the originals.
+  auto rewrite = [&](const std::string& prefix, const std::map<Bytes, Bytes>* originals) {
+    std::map<Bytes, Bytes> found;
+    auto store = internal::Store::Open(path, internal::Store::Options{});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return found;
+    auto it = (*store)->NewIterator(internal::Column::kProjections);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      found.emplace(Bytes(it->key()), Bytes(it->value()));
+    }
+    auto b = (*store)->NewBatch();
+    for (const auto& [key, value] : found) {
+      b.Put(internal::Column::kProjections, key,
+            originals ? originals->at(key) : Bytes("not a row"));
+    }
+    EXPECT_TRUE((*store)->Write(b, true).ok());
+    return found;
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.query.name + " after damaging " + c.prefix);
+    ASSERT_EQ(run(c.query).exit_code, 0);
+    auto originals = rewrite(c.prefix, nullptr);
+    ASSERT_FALSE(originals.empty());
+    auto damaged = run(c.query);
+    EXPECT_EQ(damaged.exit_code, 1);
+    EXPECT_NE(damaged.error.find("projection row"), std::string::npos) << damaged.error;
+    rewrite(c.prefix, &originals);
+    EXPECT_EQ(run(c.query).exit_code, 0);
+  }
+}
+
 }  // namespace
 }  // namespace dutyledger
