@@ -320,14 +320,19 @@ Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::opt
   std::map<std::string, std::set<std::string>> orgs_of_code;
   for (size_t i = 0; i <= chain.size(); ++i) {
     std::string prefix = Prefix({name::kMappingPlace, i < chain.size() ? chain[i] : ""});
+    Status bad;
     RETURN_IF_ERROR(rows_.Scan(prefix, [&](ByteView key, ByteView) {
       ByteView rest = key.substr(prefix.size());  // <code>\0<org>
       size_t cut = rest.find('\0');
-      if (cut == ByteView::npos) return true;
+      if (cut == ByteView::npos) {
+        bad = Corruption("projection row: mapping index key without an org");
+        return false;
+      }
       std::string code(rest.substr(0, cut));
       if (prefixes.contains(code)) orgs_of_code[code].emplace(rest.substr(cut + 1));
       return true;
     }));
+    RETURN_IF_ERROR(bad);
   }
   for (const auto& p : prefixes) {
     const std::set<std::string>& orgs = orgs_of_code[p];

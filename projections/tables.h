@@ -55,6 +55,7 @@ inline constexpr std::string_view kDutyIndex = "dx";     // dx/<kind>/<value>/<d
                                                          // (kind i: placeless scopes only)
 inline constexpr std::string_view kMapping = "m";        // m/<industryCode>/<org>/<seq>
 inline constexpr std::string_view kMappingPlace = "mj";  // mj/<jurisdiction>/<industryCode>/<org>
+                                                         // (jurisdiction "": mapped for none)
 inline constexpr std::string_view kEnterprise = "e";     // e/<id>
 inline constexpr std::string_view kEnterpriseVersion = "ev";  // ev/<id>/<seq>
 inline constexpr std::string_view kEnterpriseByPlace = "ej";  // ej/<jurisdiction>/<id>
