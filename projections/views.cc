@@ -284,10 +284,11 @@ struct ViewBuilder::Impl {
   // Lapses of scopes, deduplicated; official scope filters by holder.
   Status EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out);
   // The place rules of each jurisdiction (one not registered by T has none).
-  Status JurisdictionLapses(const std::vector<std::string>& places, std::vector<LapseFinding>* out);
-  // Handed to `each`, subject by subject: what the lapse rules find for one place (or the
-  // places) or one enterprise, in the order a report lists lapses equal in their sort key.
+  // Handed to `each`, subject by subject: what the lapse rules find for one place or one
+  // enterprise, in the order a report lists lapses equal in their sort key.
   using EachSubject = std::function<Status(std::vector<LapseFinding>*)>;
+  // The place rules of each place, place by place.
+  Status JurisdictionLapses(const std::vector<std::string>& places, const EachSubject& each);
   // Every subject's lapses appended to `all` (a view's list, sorted afterwards).
   static EachSubject Collect(std::vector<LapseFinding>* all) {
     return [all](std::vector<LapseFinding>* subject) {
@@ -483,20 +484,20 @@ Status ViewBuilder::Impl::EnterpriseLapses(const std::string& id, std::vector<La
 }
 
 Status ViewBuilder::Impl::JurisdictionLapses(const std::vector<std::string>& places,
-                                             std::vector<LapseFinding>* out) {
+                                             const EachSubject& each) {
   RETURN_IF_ERROR(LoadParameters());
   for (const auto& j : places) {
-    Status s = engine.Jurisdiction(j, out);
+    std::vector<LapseFinding> found;
+    Status s = engine.Jurisdiction(j, &found);
     if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+    RETURN_IF_ERROR(each(&found));
   }
   return Status::Ok();
 }
 
 Status ViewBuilder::Impl::PlaceLapses(const std::string& jurisdiction, const EachSubject& each) {
   ASSIGN_OR_RETURN(auto places, Within(jurisdiction));
-  std::vector<LapseFinding> found;
-  RETURN_IF_ERROR(JurisdictionLapses(places, &found));
-  RETURN_IF_ERROR(each(&found));
+  RETURN_IF_ERROR(JurisdictionLapses(places, each));
   ASSIGN_OR_RETURN(auto enterprises, EnterprisesIn(jurisdiction));
   return EnterprisesLapses(enterprises, each);
 }
@@ -636,9 +637,7 @@ Status ViewBuilder::Impl::OfficialLapses(const std::string& official, const Each
     }
     return each(&named);
   };
-  std::vector<LapseFinding> candidates;
-  RETURN_IF_ERROR(JurisdictionLapses(places, &candidates));
-  RETURN_IF_ERROR(hand_on(&candidates));
+  RETURN_IF_ERROR(JurisdictionLapses(places, hand_on));
   return EnterprisesLapses(firms, hand_on);
 }
 
@@ -702,9 +701,7 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
   std::string id = colon == std::string::npos ? "" : scope.substr(colon + 1);
   if (scope.empty()) {
     ASSIGN_OR_RETURN(auto all, im.AllJurisdictions());
-    std::vector<LapseFinding> found;
-    RETURN_IF_ERROR(im.JurisdictionLapses(all, &found));
-    RETURN_IF_ERROR(set_aside(&found));
+    RETURN_IF_ERROR(im.JurisdictionLapses(all, set_aside));
     std::vector<std::string> ids;
     Status s = im.history.ledger().ScanProjections(tables::Prefix({name::kEnterprise}),
                                                    [&](ByteView key, ByteView) {
