@@ -96,8 +96,8 @@ class Store {
     std::unique_ptr<rocksdb::Iterator> it_;
   };
   // How far an iterator will go: a long scan (verify, rebuild, a table's digest) reads ahead
-  // 2 MiB at a time; a short one (a prefix, a stream) reads only the blocks it needs, or every
-  // seek would copy megabytes.
+  // 2 MiB at a time and leaves the block cache alone; a short one (a prefix, a stream) reads only
+  // the blocks it needs, or every seek would copy megabytes.
   enum class Scan { kShort, kLong };
   // Iterates a consistent snapshot of one column.
   std::unique_ptr<Iterator> NewIterator(Column c, Scan scan = Scan::kShort) const;
@@ -128,6 +128,8 @@ class Store {
 
   Status Flush();
   const std::string& path() const { return path_; }
+  // Bytes held in the block cache (shared by every column).
+  uint64_t BlockCacheBytes() const;
 
  private:
   Store() = default;
