@@ -65,7 +65,14 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
       auto cached = principals_.find(*digest);
       if (cached == principals_.end()) {
         ASSIGN_OR_RETURN(auto key, ledger_.FindKey(*digest));
-        cached = principals_.emplace(*digest, key ? key->principal : "unknown key").first;
+        // Every entry was admitted with a key of the key table: one that is not there now means
+        // the tables were damaged or altered, and its records would be shown with no signer.
+        if (!key) {
+          return IntegrityViolation("entry " + std::to_string(r->seq) + ": its signer key " +
+                                    digest->Hex().substr(0, 16) +
+                                    " is not in the key table; run `dutyledger verify`");
+        }
+        cached = principals_.emplace(*digest, key->principal).first;
       }
       r->signer = cached->second;
     }
@@ -114,24 +121,26 @@ void History::FillEvidence(const Record& r, views::Evidence::Builder out) const 
   out.setWithdrawn(r.withdrawn);
 }
 
-std::string History::NameOf(const std::string& principal) {
+Result<std::string> History::NameOf(const std::string& principal) {
   auto cached = names_.find(principal);
   if (cached != names_.end()) return cached->second;
-  std::string result;
+  // The name field of the principal's row, if it has one.
+  auto name = [&](const auto& row) -> Result<std::string> {
+    if (!row.ok()) return row.status();
+    return *row ? std::string((**row)->getName().cStr()) : std::string();
+  };
+  Result<std::string> result = std::string();
   if (std::string id = PrincipalId(principal, "official"); !id.empty()) {
-    auto row = domain_.Row<tables::OfficialRow>(name::kOfficial, id);
-    if (row.ok() && *row) result = (**row)->getName().cStr();
+    result = name(domain_.Row<tables::OfficialRow>(name::kOfficial, id));
   } else if (std::string id = PrincipalId(principal, "org"); !id.empty()) {
-    auto row = domain_.Row<tables::OrgRow>(name::kOrg, id);
-    if (row.ok() && *row) result = (**row)->getName().cStr();
+    result = name(domain_.Row<tables::OrgRow>(name::kOrg, id));
   } else if (std::string id = PrincipalId(principal, "enterprise"); !id.empty()) {
-    auto row = domain_.Row<tables::EnterpriseRow>(name::kEnterprise, id);
-    if (row.ok() && *row) result = (**row)->getName().cStr();
+    result = name(domain_.Row<tables::EnterpriseRow>(name::kEnterprise, id));
   } else if (std::string id = PrincipalId(principal, "jurisdiction"); !id.empty()) {
-    auto row = domain_.Row<tables::JurisdictionRow>(name::kJurisdiction, id);
-    if (row.ok() && *row) result = (**row)->getName().cStr();
+    result = name(domain_.Row<tables::JurisdictionRow>(name::kJurisdiction, id));
   }
-  names_[principal] = result;
+  if (!result.ok()) return result.status().WithContext("the name of " + principal);
+  names_[principal] = *result;
   return result;
 }
 

@@ -77,8 +77,9 @@ class History {
   size_t held() const { return records_.size(); }
   void Forget() { records_.clear(); }
 
-  // Names for principals ("official:x" → 王刚; "org:y" → body name; enterprises by name).
-  std::string NameOf(const std::string& principal);
+  // Names for principals ("official:x" → 王刚; "org:y" → body name; enterprises by name); ""
+  // for one with no row. A row that does not decode fails (it would label evidence wrongly).
+  Result<std::string> NameOf(const std::string& principal);
 
  private:
   Status Load(const std::vector<uint64_t>& seqs);

@@ -150,8 +150,14 @@ QueryResponse Show(const Ledger& ledger, const QueryRequest& r, const QueryOutpu
     auto signer = Digest::FromBytes(AsView(b.getSignerKeyId()));
     std::string principal;
     if (signer) {
+      // Shown as found, like a body that does not decode: this listing is how a damaged
+      // ledger is looked at.
       auto k = ledger.FindKey(*signer);
-      if (k.ok() && *k) principal = " (" + (*k)->principal + ")";
+      if (!k.ok()) {
+        principal = " (key row unreadable: " + k.status().message() + ")";
+      } else {
+        principal = *k ? " (" + (*k)->principal + ")" : " (not in the key table)";
+      }
     }
     out += "  " + body->type_name() + "  event " + FormatUuid(AsView(b.getEventId())) +
            "  occurred " + FormatRfc3339(ReadTime(b.getOccurredAt())) + "  signer " +

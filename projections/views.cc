@@ -270,10 +270,11 @@ struct ViewBuilder::Impl {
   // The posts heading `org`, as known.
   Result<const std::vector<HeadPost>*> HeadPosts(const std::string& org);
   std::map<std::string, std::vector<HeadPost>> heads_cache;
-  void WriteHolder(const HolderFact& h, views::DutyHolder::Builder b);
-  void WriteHolders(const std::vector<HolderFact>& holders,
-                    capnp::List<views::DutyHolder>::Builder list) {
-    for (size_t i = 0; i < holders.size(); ++i) WriteHolder(holders[i], list[i]);
+  Status WriteHolder(const HolderFact& h, views::DutyHolder::Builder b);
+  Status WriteHolders(const std::vector<HolderFact>& holders,
+                      capnp::List<views::DutyHolder>::Builder list) {
+    for (size_t i = 0; i < holders.size(); ++i) RETURN_IF_ERROR(WriteHolder(holders[i], list[i]));
+    return Status::Ok();
   }
   // With `only_holder`, each lapse lists only that principal's holder entries (an official's
   // dossier: how the duty reached them), not every holder of the window.
@@ -283,11 +284,10 @@ struct ViewBuilder::Impl {
 
   // Lapses of scopes, deduplicated; official scope filters by holder.
   Status EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out);
-  // The place rules of each jurisdiction (one not registered by T has none).
   // Handed to `each`, subject by subject: what the lapse rules find for one place or one
   // enterprise, in the order a report lists lapses equal in their sort key.
   using EachSubject = std::function<Status(std::vector<LapseFinding>*)>;
-  // The place rules of each place, place by place.
+  // The place rules of each place (one not registered by T has none), place by place.
   Status JurisdictionLapses(const std::vector<std::string>& places, const EachSubject& each);
   // Every subject's lapses appended to `all` (a view's list, sorted afterwards).
   static EachSubject Collect(std::vector<LapseFinding>* all) {
@@ -413,9 +413,10 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::Holders(const Place& place, i
   return out;
 }
 
-void ViewBuilder::Impl::WriteHolder(const HolderFact& h, views::DutyHolder::Builder b) {
+Status ViewBuilder::Impl::WriteHolder(const HolderFact& h, views::DutyHolder::Builder b) {
   b.setHolder(h.holder);
-  b.setName(history.NameOf(h.holder));
+  ASSIGN_OR_RETURN(std::string name, history.NameOf(h.holder));
+  b.setName(name);
   b.setChannel(h.channel);
   b.setDutyId(h.duty_id);
   b.setVia(h.via);
@@ -424,6 +425,7 @@ void ViewBuilder::Impl::WriteHolder(const HolderFact& h, views::DutyHolder::Buil
   b.setThroughBody(h.through);
   auto ev = b.initEvidence(static_cast<unsigned>(h.evidence.size()));
   for (size_t i = 0; i < h.evidence.size(); ++i) history.FillEvidence(*h.evidence[i], ev[i]);
+  return Status::Ok();
 }
 
 // ---- lapses
@@ -469,7 +471,7 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
     if (only_holder != nullptr) {
       std::erase_if(holders, [&](const HolderFact& h) { return h.holder != *only_holder; });
     }
-    WriteHolders(holders, l.initHolders(static_cast<unsigned>(holders.size())));
+    RETURN_IF_ERROR(WriteHolders(holders, l.initHolders(static_cast<unsigned>(holders.size()))));
     auto ev = l.initEvidence(static_cast<unsigned>(f.evidence.size()));
     for (size_t j = 0; j < f.evidence.size(); ++j) history.FillEvidence(*f.evidence[j], ev[j]);
   }
@@ -793,7 +795,8 @@ Status ViewBuilder::Enterprise(const std::string& enterprise, views::EnterpriseV
       holders.push_back(std::move(a));
     }
   }
-  im.WriteHolders(holders, out.initResponsibility(static_cast<unsigned>(holders.size())));
+  RETURN_IF_ERROR(
+      im.WriteHolders(holders, out.initResponsibility(static_cast<unsigned>(holders.size()))));
 
   auto inspections = out.initInspections(static_cast<unsigned>(f.inspections.size()));
   for (size_t i = 0; i < f.inspections.size(); ++i) {
@@ -913,7 +916,8 @@ Status ViewBuilder::Enterprise(const std::string& enterprise, views::EnterpriseV
       a.evidence.push_back(record);
       approvals.push_back(std::move(a));
     }
-    im.WriteHolders(approvals, b.initApprovals(static_cast<unsigned>(approvals.size())));
+    RETURN_IF_ERROR(
+        im.WriteHolders(approvals, b.initApprovals(static_cast<unsigned>(approvals.size()))));
     auto ev = b.initEvidence(static_cast<unsigned>(p.records.size()));
     for (size_t j = 0; j < p.records.size(); ++j) h.FillEvidence(*p.records[j], ev[j]);
   }
@@ -1018,7 +1022,8 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
   auto pl = out.initPosts(static_cast<unsigned>(posts.size()));
   for (size_t i = 0; i < posts.size(); ++i) {
     pl[i].setOrg(posts[i].org);
-    pl[i].setOrgName(h.NameOf("org:" + posts[i].org));
+    ASSIGN_OR_RETURN(std::string org_name, h.NameOf("org:" + posts[i].org));
+    pl[i].setOrgName(org_name);
     pl[i].setPost(posts[i].post);
     pl[i].setHead(posts[i].is_head);
     SetTime(pl[i].initFrom(), posts[i].from);
@@ -1026,7 +1031,7 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
   }
 
   ASSIGN_OR_RETURN(auto duties, im.DutiesOf(official));
-  im.WriteHolders(duties, out.initDuties(static_cast<unsigned>(duties.size())));
+  RETURN_IF_ERROR(im.WriteHolders(duties, out.initDuties(static_cast<unsigned>(duties.size()))));
 
   // Actions and what they received: their stream (signed by them, or naming them).
   ASSIGN_OR_RETURN(auto stream, h.Stream(principal));
@@ -1281,7 +1286,8 @@ Status ViewBuilder::Park(const std::string& jurisdiction, views::ParkView::Build
            f.channel != ChannelName(Channel::kCommittee) &&
            f.channel != ChannelName(Channel::kTerritorial);
   });
-  im.WriteHolders(holders, out.initFirstResponsible(static_cast<unsigned>(holders.size())));
+  RETURN_IF_ERROR(
+      im.WriteHolders(holders, out.initFirstResponsible(static_cast<unsigned>(holders.size()))));
 
   ASSIGN_OR_RETURN(auto stream, h.Stream("jurisdiction:" + jurisdiction));
   std::vector<std::string> committees;

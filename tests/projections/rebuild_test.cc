@@ -29,6 +29,29 @@ Digest PlayCity(const scenario::Scenario& s, const std::string& path) {
   return d.ok() ? *d : Digest();
 }
 
+// A small city (60 enterprises, one year) played into `path`; its story names who is who.
+scenario::CityStory PlaySmallCity(const std::string& path) {
+  scenario::CityOptions o;
+  o.enterprises = 60;
+  o.years = 1;
+  scenario::CityStory story;
+  auto s = scenario::CityScenario(o, &story);
+  PlayCity(s, path);
+  return story;
+}
+
+// Runs `q` on the ledger at `path` as a one-shot command does: a read-only open, the query.
+QueryResponse RunReadOnly(const std::string& path, const QueryRequest& q) {
+  static const QueryRegistry registry = AllQueries();
+  SystemClock clock;
+  Ledger::Options lo;
+  lo.clock = &clock;
+  lo.read_only = true;
+  auto ledger = Ledger::Open(path, lo);
+  EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
+  return ledger.ok() ? registry.Run(**ledger, q) : QueryResponse{};
+}
+
 Result<std::unique_ptr<Ledger>> OpenWithRules(const std::string& path, Clock& clock,
                                               DomainRules& rules) {
   Ledger::Options lo;
@@ -161,12 +184,7 @@ TEST(Rebuild, TablesOfAnotherLayoutAreRefusedUntilRebuilt) {
 TEST(Rebuild, DamagedRowsFailTheQueriesThatReadThem) {
   testing::TempDir dir;
   std::string path = dir.Sub("ledger");
-  scenario::CityOptions o;
-  o.enterprises = 60;
-  o.years = 1;
-  scenario::CityStory story;
-  auto s = scenario::CityScenario(o, &story);
-  PlayCity(s, path);
+  scenario::CityStory story = PlaySmallCity(path);
   namespace n = tables::name;
   struct Case {
     std::string prefix;
@@ -177,17 +195,11 @@ TEST(Rebuild, DamagedRowsFailTheQueriesThatReadThem) {
        {"official", {{"id", story.park_safety_head}}}},
       {tables::Key({n::kJurisdiction, story.park}), {"park", {{"id", story.park}}}},
       {tables::Prefix({n::kMapping}), {"enterprise", {{"id", story.enterprise}}}},
+      // Read only for its name, to label the enterprise's duty holders (it used to show as "").
+      {tables::Key({n::kOfficial, story.successor_inspector}),
+       {"enterprise", {{"id", story.enterprise}}}},
   };
-  static const QueryRegistry registry = AllQueries();
-  auto run = [&](const QueryRequest& q) {
-    SystemClock clock;
-    Ledger::Options lo;
-    lo.clock = &clock;
-    lo.read_only = true;
-    auto ledger = Ledger::Open(path, lo);
-    EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
-    return ledger.ok() ? registry.Run(**ledger, q) : QueryResponse{};
-  };
+  auto run = [&](const QueryRequest& q) { return RunReadOnly(path, q); };
   // Puts `value` (or the saved originals) in every row under `prefix`; returns the originals.
   auto rewrite = [&](const std::string& prefix, const std::map<Bytes, Bytes>* originals) {
     std::map<Bytes, Bytes> found;
@@ -217,6 +229,32 @@ TEST(Rebuild, DamagedRowsFailTheQueriesThatReadThem) {
     rewrite(c.prefix, &originals);
     EXPECT_EQ(run(c.query).exit_code, 0);
   }
+}
+
+// A record whose signer key is not in the key table (the table damaged or altered) fails the view
+// that shows it, naming the entry, instead of being shown as signed by "unknown key".
+TEST(Rebuild, RecordsWhoseKeyIsGoneFailTheView) {
+  testing::TempDir dir;
+  std::string path = dir.Sub("ledger");
+  scenario::CityStory story = PlaySmallCity(path);
+  const QueryRequest view{"enterprise", {{"id", story.enterprise}, {"json", "true"}}};
+  auto before = RunReadOnly(path, view);
+  ASSERT_EQ(before.exit_code, 0) << before.error;
+  ASSERT_EQ(before.output.find("unknown key"), std::string::npos);
+  {
+    // Every key row gone (a read-only open does not read them).
+    auto store = internal::Store::Open(path, internal::Store::Options{});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto it = (*store)->NewIterator(internal::Column::kKeys);
+    auto b = (*store)->NewBatch();
+    for (it->SeekToFirst(); it->Valid(); it->Next()) b.Delete(internal::Column::kKeys, it->key());
+    ASSERT_GT(b.Count(), 1u);
+    ASSERT_TRUE((*store)->Write(b, true).ok());
+  }
+  auto after = RunReadOnly(path, view);
+  EXPECT_EQ(after.exit_code, 1) << after.output.substr(0, 400);
+  EXPECT_NE(after.error.find("is not in the key table"), std::string::npos) << after.error;
+  EXPECT_NE(after.error.find("entry "), std::string::npos) << after.error;
 }
 
 }  // namespace
