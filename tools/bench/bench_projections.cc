@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
   };
   // Enterprises E00001..; officials named in the enterprise views' responsibility maps.
   uint64_t enterprises = 0;
-  for (uint64_t lo_id = 1, hi = 200000; lo_id < hi;) {
+  for (uint64_t lo_id = 1, hi = 100000000; lo_id < hi;) {
     uint64_t mid = (lo_id + hi) / 2;
     char id[32];
     std::snprintf(id, sizeof id, "E%05llu", static_cast<unsigned long long>(mid));
