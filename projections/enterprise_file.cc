@@ -279,6 +279,10 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
           if (!f.closure_requested_at) f.closure_requested_at = t;
         } else {
           f.closed = true;
+          if (!f.closed_at) {
+            f.closed_at = t;
+            f.closure = r;
+          }
         }
         break;
       }

@@ -141,6 +141,8 @@ class EnterpriseFile {
   uint8_t standardization = 0;
   bool closed = false, closure_requested = false;
   std::optional<Time> closure_requested_at;
+  std::optional<Time> closed_at;    // the first closure action past the request
+  const Record* closure = nullptr;  // its record
   Time registered;
 
   std::vector<InspectionFact> inspections;

@@ -197,8 +197,11 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     RETURN_IF_ERROR(Handovers(*ever, subject, place, out));
   }
 
-  // L5 inspection coverage.
-  if (!f.closed) {
+  // L5 inspection coverage, while the enterprise operated: its closure ends the last interval,
+  // and the lapses of the years before it stay lapses (they used to vanish from every report
+  // asked at a time after the closure).
+  {
+    const Time until = f.closed_at ? *f.closed_at : T;
     std::vector<const InspectionFact*> insp;
     for (const auto& i : f.inspections) {
       if (i.mode != sc::InspectionMode::ENTERPRISE_SELF_CHECK) insp.push_back(&i);
@@ -231,11 +234,12 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       emit(std::move(l));
     };
     for (const auto* i : insp) {
+      if (i->at > until) break;
       check(i->at, i->record, false);
       last = i->at;
       last_record = i->record;
     }
-    check(T, nullptr, true);
+    check(until, f.closure, !f.closed_at);
   }
 
   // L6 formalism: n no-finding inspections within the window before a hazard found by
@@ -883,7 +887,7 @@ Status LapseEngine::Handovers(const std::vector<Coverage>& coverage, const std::
     ASSIGN_OR_RETURN(auto duty, history_.domain().Row<tables::DutyRow>(name::kDuty, c.duty_id));
     if (!duty) continue;
     std::string successor = Str((*duty)->getSuccessor());
-    std::optional<int64_t> next_from;
+    std::optional<int64_t> next_from;  // when the reach was held again, if it was by T
     if (!successor.empty()) {
       ASSIGN_OR_RETURN(auto next, history_.domain().Row<tables::DutyRow>(name::kDuty, successor));
       if (next && (*next)->getAssignedSeq() < history_.time().known_size) {
@@ -900,29 +904,35 @@ Status LapseEngine::Handovers(const std::vector<Coverage>& coverage, const std::
         if (o.from > c.until && (!next_from || o.from < *next_from)) next_from = o.from;
       }
     }
+    // A successor who starts after T had not started at T: the world as it was then does not
+    // know when the gap will end (the view used to show the later start as the window's end).
+    const bool started = next_from.has_value() && *next_from <= T.unix_nanos;
+    const int64_t gap_end = started ? *next_from : T.unix_nanos;
     LapseFinding l;
     l.rule = "L26";
     l.subject = subject;
     l.place = place;
     Time end{c.until, 480};
     double grace = P(&l, "L26", "handover_grace_days", end) * kDay;
-    // A successor (named, or another duty of the same channel) in time: no gap.
-    if (next_from && *next_from - c.until <= grace) continue;
+    // A successor (named, or another duty of the same channel) in time: no gap; none yet, and
+    // the grace not over at T: no gap yet.
+    if (gap_end - c.until <= grace) continue;
     l.window_start = end;
-    if (next_from) l.window_end = Time{*next_from, 480};
-    l.summary = "duty " + c.duty_id + " (" + std::string(ChannelName(c.channel)) + ", " + c.holder +
-                ") ended on " + DayText(end) +
-                (successor.empty()
-                     ? " with no successor named"
-                     : " and successor " + successor + " started " +
-                           (next_from ? Days(*next_from - c.until) + " days later" : "never"));
+    if (started) l.window_end = Time{gap_end, 480};
+    l.summary =
+        "duty " + c.duty_id + " (" + std::string(ChannelName(c.channel)) + ", " + c.holder +
+        ") ended on " + DayText(end) +
+        (successor.empty() ? " with no successor named"
+                           : " and successor " + successor +
+                                 (started ? " started " + Days(gap_end - c.until) + " days later"
+                                          : " had not started"));
     l.summary_zh =
         "职责 " + c.duty_id + "（" + std::string(ChannelName(c.channel)) + "，" + c.holder +
         "）于 " + DayText(end) + " 终止，" +
         (successor.empty()
              ? "未指定接任者"
              : "接任者 " + successor +
-                   (next_from ? " 在 " + Days(*next_from - c.until) + " 天后才到任" : " 未到任"));
+                   (started ? " 在 " + Days(gap_end - c.until) + " 天后才到任" : " 未到任"));
     ASSIGN_OR_RETURN(const Record* assigned, DutyRecord(c.seq));
     l.evidence.push_back(assigned);
     if (c.ended_seq != tables::kNoSeq) {

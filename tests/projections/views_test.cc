@@ -610,6 +610,37 @@ TEST_F(Views, L26HandoverGap) {
   EXPECT_TRUE(Holds(l[0], "official:wu-fang"));
 }
 
+// Asked while the gap is open, the view knows no more than the world did then: no end (it used
+// to show the successor's later start, D(13), as the window's end).
+TEST_F(Views, L26GapOpenAtTShowsNoLaterSuccessor) {
+  auto l = FireAndMiss("L26", "enterprise:X26a", "enterprise:X26b", D(11));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(10));
+  EXPECT_FALSE(End(l[0])) << FormatRfc3339(*End(l[0]));
+  EXPECT_EQ(std::string(l[0].getSummary().cStr()).find("started"), std::string::npos)
+      << l[0].getSummary().cStr();
+  // At D(10) itself the duty has only just ended: no gap yet (the grace is 0 days).
+  EXPECT_EQ(Fired(Lapses("enterprise:X26a", "L26", D(10))).size(), 0u);
+}
+
+// An enterprise closed later keeps the L5 lapses of the years it operated: E16 was not
+// inspected for over a year before its phase-out and closure (fixture day 560).
+TEST_F(Views, L5LapsesBeforeAClosureOutliveIt) {
+  auto before_report = Lapses("enterprise:E16", "L5", Day(500));
+  auto before = Fired(before_report);
+  ASSERT_FALSE(before.empty());
+  auto after = Lapses("enterprise:E16", "L5", D(0));
+  auto l = Fired(after);
+  ASSERT_EQ(l.size(), before.size());
+  EXPECT_EQ(Start(l[0]), Start(before[0]));
+  for (auto x : l) CheckEvidence(x);
+  // The last interval ends with the closure, its record the evidence.
+  ASSERT_TRUE(End(l.back()));
+  EXPECT_EQ(*End(l.back()), Day(560));
+  EXPECT_EQ(std::string(l.back().getEvidence()[l.back().getEvidence().size() - 1].getType()),
+            "closureAction");
+}
+
 TEST_F(Views, L29Recurrence) {
   auto l = FireAndMiss("L29", "enterprise:X29a", "enterprise:X29b", D(450));
   ASSERT_EQ(l.size(), 1u);
