@@ -887,7 +887,8 @@ Status LapseEngine::Handovers(const std::vector<Coverage>& coverage, const std::
     ASSIGN_OR_RETURN(auto duty, history_.domain().Row<tables::DutyRow>(name::kDuty, c.duty_id));
     if (!duty) continue;
     std::string successor = Str((*duty)->getSuccessor());
-    std::optional<int64_t> next_from;  // when the reach was held again, if it was by T
+    // When the reach is held again, as known at K (maybe after T).
+    std::optional<int64_t> next_from;
     if (!successor.empty()) {
       ASSIGN_OR_RETURN(auto next, history_.domain().Row<tables::DutyRow>(name::kDuty, successor));
       if (next && (*next)->getAssignedSeq() < history_.time().known_size) {
