@@ -26,6 +26,12 @@ bool EnterpriseFile::SuspendedAt(Time t) const {
   return false;
 }
 
+const PlaceVersion& EnterpriseFile::PlaceAt(Time t) const {
+  size_t i = 0;
+  while (i + 1 < places.size() && places[i + 1].from <= t) ++i;
+  return places[i];
+}
+
 std::string EnterpriseFile::Status() const {
   if (closed) return "closed";
   for (const auto& s : suspensions) {
@@ -60,6 +66,7 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         f.risk = e.getRiskClass();
         f.foreign = e.getForeignInvested();
         f.emerging = e.getEmergingSector();
+        f.places.assign(1, PlaceVersion{t, f.jurisdiction, f.industries, r});
         break;
       }
       case Which::ENTERPRISE_PROFILE_UPDATED: {
@@ -70,6 +77,11 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         f.emerging = e.getEmergingSector();
         if (e.hasJurisdiction() && !Str(e.getJurisdiction()).empty()) {
           f.jurisdiction = Str(e.getJurisdiction());
+        }
+        if (!f.places.empty() && (f.places.back().jurisdiction != f.jurisdiction ||
+                                  f.places.back().industries != f.industries)) {
+          if (f.places.back().from == t) f.places.pop_back();  // same instant: the later wins
+          f.places.push_back(PlaceVersion{t, f.jurisdiction, f.industries, r});
         }
         break;
       }

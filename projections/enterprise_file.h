@@ -118,6 +118,15 @@ struct PermitFact {
   const Record* record = nullptr;
 };
 
+// The enterprise's place from a date on: its registration, and every profile update that
+// changed its jurisdiction or industry codes.
+struct PlaceVersion {
+  Time from;
+  std::string jurisdiction;
+  std::vector<std::string> industries;
+  const Record* record = nullptr;
+};
+
 // An interval during which the enterprise was suspended (measure or penalty), for L14.
 struct Suspension {
   Time from;
@@ -132,7 +141,8 @@ class EnterpriseFile {
   static Result<EnterpriseFile> Load(History& history, const std::string& enterprise);
 
   std::string id, name, jurisdiction;
-  std::vector<std::string> industries;
+  std::vector<std::string> industries;  // as of T
+  std::vector<PlaceVersion> places;     // over time, the last as of T
   schema::RiskClass risk = schema::RiskClass::UNSPECIFIED;
   bool key_target = false;
   std::vector<std::pair<Time, bool>> key_target_changes;
@@ -160,6 +170,8 @@ class EnterpriseFile {
   std::vector<const Record*> corrections;  // superseded or withdrawn records, and late ones
 
   bool SuspendedAt(Time t) const;
+  // The place version in force at t (the first one before the registration).
+  const PlaceVersion& PlaceAt(Time t) const;
   std::string Status() const;  // "active", "suspended", "closed" at T
 };
 

@@ -154,47 +154,115 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     l.place = place;
     return l;
   };
-  auto emit = [&](LapseFinding l) { out->push_back(std::move(l)); };
+  // Each window's duty holders are those of the place the enterprise had when it opened.
+  auto emit = [&](LapseFinding l) {
+    const PlaceVersion& v = f.PlaceAt(l.window_start);
+    if (v.jurisdiction != place.jurisdiction || v.industries != place.industries) {
+      l.place = Place{f.id, v.jurisdiction, v.industries};
+    }
+    out->push_back(std::move(l));
+  };
   const Record* registration = f.records.empty() ? nullptr : f.records.front();
 
-  // L1 blind spot: gaps in territorial or sector coverage since registration.
-  if (!f.closed) {
-    ASSIGN_OR_RETURN(auto ever, history_.domain().CoverageEver(place, known));
-    for (bool sector : {false, true}) {
+  // The enterprise's life as far as T: its closure ends it. Each place version holds from its
+  // date to the next one's (the last to the end of life).
+  const int64_t life_end = f.closed_at ? f.closed_at->unix_nanos : T.unix_nanos;
+  auto version_end = [&](size_t i) {
+    return i + 1 < f.places.size() ? std::min(f.places[i + 1].from.unix_nanos, life_end) : life_end;
+  };
+  std::vector<std::shared_ptr<const std::vector<Coverage>>> evers;
+  for (const auto& v : f.places) {
+    ASSIGN_OR_RETURN(auto ever, history_.domain().CoverageEver(
+                                    Place{f.id, v.jurisdiction, v.industries}, known));
+    evers.push_back(std::move(ever));
+  }
+
+  // L1 blind spot: gaps in territorial or sector coverage while the enterprise operated, each
+  // part judged with the place (jurisdiction, industry codes) it had then, so that a profile
+  // update adding an unmapped industry opens a gap, one moving it into a covered place ends
+  // one, and its closure ends the last. (Judged with the place at T alone, a gap since ended by
+  // a profile update vanished from every later report; an enterprise's gaps vanished with its
+  // closure.)
+  for (bool sector : {false, true}) {
+    LapseFinding probe = make("L1", f.registered);
+    double grace = P(&probe, "L1", "blind_spot_grace_days", f.registered) * kDay;
+    struct Gap {
+      int64_t from, to;
+      bool to_version_end;  // ran to the end of its place version (else coverage ended it)
+      size_t version;
+      const Record* opened_by;  // the profile update that opened it, if one did
+    };
+    std::vector<Gap> gaps;
+    for (size_t i = 0; i < f.places.size(); ++i) {
+      const int64_t from = f.places[i].from.unix_nanos, to = version_end(i);
+      if (from >= life_end) break;
+      auto piece = [&](int64_t a, int64_t b, bool to_version_end) {
+        const bool at_version_start = i > 0 && a == from;
+        if (at_version_start && !gaps.empty() && gaps.back().to_version_end &&
+            gaps.back().to == a) {  // the gap goes on in the next place version
+          gaps.back().to = b;
+          gaps.back().to_version_end = to_version_end;
+          gaps.back().version = i;
+          return;
+        }
+        gaps.push_back(
+            Gap{a, b, to_version_end, i, at_version_start ? f.places[i].record : nullptr});
+      };
       std::vector<std::pair<int64_t, int64_t>> spans;
-      for (const auto& c : *ever) {
+      for (const auto& c : *evers[i]) {
         bool match = sector ? c.channel == Channel::kSector : c.channel == Channel::kTerritorial;
         if (match) spans.emplace_back(c.from, c.until);
       }
       std::sort(spans.begin(), spans.end());
-      LapseFinding probe = make("L1", f.registered);
-      double grace = P(&probe, "L1", "blind_spot_grace_days", f.registered) * kDay;
-      int64_t cursor = f.registered.unix_nanos;
-      auto gap = [&](int64_t from, std::optional<int64_t> to) {
-        int64_t end = to ? *to : T.unix_nanos;
-        if (end - from <= grace) return;
-        LapseFinding l = probe;
-        l.window_start = Time{from, 480};
-        if (to) l.window_end = Time{*to, 480};
-        l.summary = std::string("no ") +
-                    (sector ? "sector supervisor (三个必须: no department "
-                              "mapped to its industry codes)"
-                            : "territorial supervisor (属地)") +
-                    " for " + Days(end - from) + " days";
-        l.summary_zh = std::string(sector ? "无行业监管部门（三个必须：其行业代码未对应任何部门）"
-                                          : "无属地监管主体") +
-                       "，持续 " + Days(end - from) + " 天";
-        if (registration) l.evidence.push_back(registration);
-        emit(std::move(l));
-      };
-      for (const auto& [from, until] : spans) {
-        if (from > T.unix_nanos) break;
-        if (from > cursor) gap(cursor, from);
+      int64_t cursor = from;
+      for (const auto& [span_from, until] : spans) {
+        if (span_from > to) break;
+        if (span_from > cursor) piece(cursor, span_from, false);
         cursor = std::max(cursor, until);
       }
-      if (cursor < T.unix_nanos) gap(cursor, std::nullopt);
+      if (cursor < to) piece(cursor, to, true);
     }
-    RETURN_IF_ERROR(Handovers(*ever, subject, place, out));
+    for (const Gap& gap : gaps) {
+      // What ended it: coverage; the next place version (which was covered from its start); the
+      // closure; or nothing yet (open at T).
+      const Record* ended_by = nullptr;
+      bool ended = !gap.to_version_end;
+      if (gap.to_version_end && gap.version + 1 < f.places.size() &&
+          f.places[gap.version + 1].from.unix_nanos == gap.to) {
+        ended = true;
+        ended_by = f.places[gap.version + 1].record;
+      } else if (gap.to_version_end && f.closed_at) {
+        ended = true;
+        ended_by = f.closure;
+      }
+      const int64_t end = ended ? gap.to : T.unix_nanos;
+      if (end - gap.from <= grace) continue;
+      LapseFinding l = probe;
+      l.window_start = Time{gap.from, 480};
+      if (ended) l.window_end = Time{gap.to, 480};
+      l.summary = std::string("no ") +
+                  (sector ? "sector supervisor (三个必须: no department "
+                            "mapped to its industry codes)"
+                          : "territorial supervisor (属地)") +
+                  " for " + Days(end - gap.from) + " days";
+      l.summary_zh = std::string(sector ? "无行业监管部门（三个必须：其行业代码未对应任何部门）"
+                                        : "无属地监管主体") +
+                     "，持续 " + Days(end - gap.from) + " 天";
+      if (registration) l.evidence.push_back(registration);
+      for (const Record* r : {gap.opened_by, ended_by}) {
+        if (r && r != registration) l.evidence.push_back(r);
+      }
+      emit(std::move(l));
+    }
+  }
+  // L26 for the duties that reached it, each while it reached it (in its place then).
+  for (size_t i = 0; i < f.places.size(); ++i) {
+    if (f.places[i].from.unix_nanos >= life_end) break;
+    const bool last = i + 1 == f.places.size();
+    RETURN_IF_ERROR(Handovers(*evers[i], subject,
+                              Place{f.id, f.places[i].jurisdiction, f.places[i].industries},
+                              f.places[i].from.unix_nanos,
+                              last && !f.closed_at ? tables::kForever : version_end(i), out));
   }
 
   // L5 inspection coverage, while the enterprise operated: its closure ends the last interval,
@@ -879,10 +947,12 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
 
 // L26: a revoked duty with no successor, or one that starts after a gap.
 Status LapseEngine::Handovers(const std::vector<Coverage>& coverage, const std::string& subject,
-                              const std::optional<Place>& place, std::vector<LapseFinding>* out) {
+                              const std::optional<Place>& place, int64_t ended_from,
+                              int64_t ended_before, std::vector<LapseFinding>* out) {
   const Time T = history_.time().valid_at;
   for (const auto& c : coverage) {
     if (c.duty_id.empty() || c.ended_seq == tables::kNoSeq || c.until > T.unix_nanos) continue;
+    if (c.until < ended_from || c.until >= ended_before) continue;
     if (!reported_duties_.insert(c.duty_id).second) continue;
     ASSIGN_OR_RETURN(auto duty, history_.domain().Row<tables::DutyRow>(name::kDuty, c.duty_id));
     if (!duty) continue;
@@ -1107,7 +1177,8 @@ Status LapseEngine::Jurisdiction(const std::string& jurisdiction, std::vector<La
       out->push_back(std::move(l));
     }
   }
-  return Handovers(*ever, subject, place, out);
+  return Handovers(*ever, subject, place, std::numeric_limits<int64_t>::min(), tables::kForever,
+                   out);
 }
 
 }  // namespace dutyledger

@@ -88,8 +88,10 @@ class LapseEngine {
     double value;
   };
   double P(LapseFinding* f, const std::string& rule, const std::string& name, Time at);
+  // L26 for the duties of `coverage` that ended in [ended_from, ended_before).
   Status Handovers(const std::vector<Coverage>& coverage, const std::string& subject,
-                   const std::optional<Place>& place, std::vector<LapseFinding>* out);
+                   const std::optional<Place>& place, int64_t ended_from, int64_t ended_before,
+                   std::vector<LapseFinding>* out);
   Result<const Record*> DutyRecord(uint64_t seq);
 
   History& history_;
