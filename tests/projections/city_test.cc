@@ -11,6 +11,7 @@
 #include "projections/investigation.h"
 #include "projections/query.h"
 #include "projections/views.h"
+#include "tests/projections/lapse_oracle.h"
 #include "tests/support/test_util.h"
 #include "tools/scenario/city.h"
 
@@ -307,6 +308,21 @@ TEST(City, SameSeedSameEvents) {
   o.seed = 2;
   auto c = scenario::CityScenario(o, nullptr);
   EXPECT_NE(a.steps()[5].json, c.steps()[5].json);
+}
+
+// What a rule reports at T it knew at T (tests/projections/lapse_oracle.h), on the city with
+// its woven failures: every 10 days, and the boundary instants of every lapse.
+TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
+  Played p = PlayCity(true);
+  const Time now = p.clock->Now();
+  constexpr int64_t kDay = 24 * Time::kNanosPerHour;
+  std::set<Time> grid;
+  for (Time t = p.story.accident_at.PlusNanos(-800 * kDay); t < now; t = t.PlusNanos(10 * kDay)) {
+    grid.insert(t);
+  }
+  auto result = testing::CheckLapseCausality(*p.ledger, now, now.PlusNanos(1000 * kDay), grid);
+  EXPECT_GT(result.windows, 50u);
+  EXPECT_TRUE(result.differences.empty()) << result.Describe();
 }
 
 }  // namespace

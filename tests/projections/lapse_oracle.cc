@@ -1,0 +1,131 @@
+#include "tests/projections/lapse_oracle.h"
+
+#include <capnp/message.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "ledger/codec.h"
+#include "projections/views.h"
+
+namespace dutyledger::testing {
+namespace {
+
+constexpr int64_t kHour = Time::kNanosPerHour;
+constexpr int64_t kDay = 24 * kHour;
+
+struct Window {
+  std::string key;
+  Time start, detected;
+  std::optional<Time> end;
+  bool at_trigger;  // detectable at the instant of a record (inclusive), else strictly after
+};
+
+std::string Show(const std::string& key, Time start, std::optional<Time> end) {
+  return key + " " + FormatRfc3339(start) + " .. " + (end ? FormatRfc3339(*end) : "open");
+}
+
+// Every lapse of the whole record at T, as recorded by `now`, as Show() strings; L30 left out.
+template <typename Fn>
+void ForEachLapse(Ledger& ledger, Time now, Time T, Fn&& fn) {
+  QueryTime q;
+  q.valid_at = T.WithOffset(480);
+  q.known_at = now;
+  q.known_size = ledger.size();
+  History history(ledger, q);
+  ViewBuilder builder(history);
+  capnp::MallocMessageBuilder message;
+  auto report = message.initRoot<views::LapseReport>();
+  Status s = builder.Lapses("", "", report);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  for (auto l : report.asReader().getLapses()) {
+    if (l.getRule() != "L30") fn(l);
+  }
+}
+
+double Parameter(views::Lapse::Reader l, const char* name) {
+  for (auto p : l.getParameters()) {
+    if (p.getName() == name) return p.getValue();
+  }
+  ADD_FAILURE() << l.getRule().cStr() << " has no parameter " << name;
+  return 0.0;
+}
+
+}  // namespace
+
+std::string OracleResult::Describe(size_t shown) const {
+  std::string out = std::to_string(differences.size()) + " differences over " +
+                    std::to_string(instants) + " instants, " + std::to_string(windows) +
+                    " windows:\n";
+  for (size_t i = 0; i < std::min(shown, differences.size()); ++i) out += differences[i] + "\n";
+  return out;
+}
+
+OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Time> grid,
+                                 size_t boundary_every) {
+  OracleResult result;
+  std::vector<Window> windows;
+  size_t n = 0;
+  ForEachLapse(ledger, now, far, [&](views::Lapse::Reader l) {
+    std::string rule = l.getRule().cStr();
+    Time start = ReadTime(l.getWindowStart());
+    std::optional<Time> end;
+    if (l.hasWindowEnd()) end = ReadTime(l.getWindowEnd());
+    Window w{rule + " " + l.getSubject().cStr(), start, start, end, false};
+    if (rule == "L6" || rule == "L14" || rule == "L21" || rule == "L29") {
+      // Detected by the record that ends the window (it may be made after the window's end).
+      if (!end) {
+        ADD_FAILURE() << rule << " with no end: " << l.getSummary().cStr();
+        return;
+      }
+      w.detected = *end;
+      for (auto e : l.getEvidence()) {
+        w.detected = std::max(w.detected, ReadTime(e.getOccurredAt()));
+      }
+      w.at_trigger = true;
+    } else if (rule == "L7" || rule == "L17" || rule == "L18") {
+      w.at_trigger = true;  // by the record at the window's start
+    } else if (rule == "L2") {
+      w.detected = start.PlusNanos(static_cast<int64_t>(Parameter(l, "vacancy_grace_days") * kDay));
+    } else if (rule == "L8") {
+      w.detected =
+          start.PlusNanos(static_cast<int64_t>(Parameter(l, "major_action_hours") * kHour));
+    }
+    if (n++ % boundary_every == 0) {
+      for (Time t : {w.start, w.detected, w.end.value_or(w.start)}) {
+        for (int64_t d : {-Time::kNanosPerSecond, int64_t{0}, Time::kNanosPerSecond}) {
+          grid.insert(t.PlusNanos(d));
+        }
+      }
+    }
+    windows.push_back(std::move(w));
+  });
+  result.windows = windows.size();
+  result.instants = grid.size();
+  for (Time T : grid) {
+    std::multiset<std::string> want, got;
+    for (const auto& w : windows) {
+      if (w.at_trigger ? w.detected <= T : w.detected < T) {
+        want.insert(Show(w.key, w.start, w.end && *w.end <= T ? w.end : std::nullopt));
+      }
+    }
+    ForEachLapse(ledger, now, T, [&](views::Lapse::Reader l) {
+      std::optional<Time> end;
+      if (l.hasWindowEnd()) end = ReadTime(l.getWindowEnd());
+      got.insert(Show(std::string(l.getRule().cStr()) + " " + l.getSubject().cStr(),
+                      ReadTime(l.getWindowStart()), end));
+    });
+    for (const auto& k : want) {
+      if (!got.count(k)) result.differences.push_back("at " + FormatRfc3339(T) + " missing: " + k);
+    }
+    for (const auto& k : got) {
+      if (!want.count(k)) {
+        result.differences.push_back("at " + FormatRfc3339(T) + " unexpected: " + k);
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace dutyledger::testing
