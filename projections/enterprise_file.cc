@@ -180,6 +180,7 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         o.issued_by = r->signer;
         o.issued = t;
         o.deadline = At(e.getDeadline());
+        o.deadlines.push_back({t, o.deadline, r});
         o.hazards = Strs(e.getHazards());
         o.issued_record = r;
         o.records.push_back(r);
@@ -196,6 +197,7 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         auto it = f.orders.find(Str(e.getOrderId()));
         if (it != f.orders.end()) {
           it->second.deadline = At(e.getNewDeadline());
+          it->second.deadlines.push_back({t, it->second.deadline, r});
           it->second.records.push_back(r);
         }
         break;

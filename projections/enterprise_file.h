@@ -44,6 +44,12 @@ struct OrderFact {
   std::string id, order_no, issued_by;
   Time issued;
   Time deadline;  // as extended, as of T
+  struct Deadline {
+    Time from;      // when it was set (the order's date, or the change's)
+    Time deadline;  // the deadline set
+    const Record* record;
+  };
+  std::vector<Deadline> deadlines;  // the first as ordered, then each change, in time order
   std::vector<std::string> hazards;
   std::vector<Time> reports;
   std::vector<std::pair<Time, bool>> reviews;  // (when, passed)

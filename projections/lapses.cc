@@ -18,6 +18,42 @@ constexpr int64_t kHour = Time::kNanosPerHour;
 
 Time Plus(Time t, double nanos) { return t.PlusNanos(static_cast<int64_t>(nanos)); }
 
+// A span during which an order was past the deadline then in force (plus its grace) and not
+// done. A deadline extended after it had passed ends a span (the order was overdue until the
+// extension) and may open another when the new one passes too.
+struct OverdueSpan {
+  size_t deadline;  // index into OrderFact::deadlines: the deadline it passed
+  Time from;
+  std::optional<Time> until;         // absent: still overdue at T
+  const Record* extended = nullptr;  // the deadline change that ended it, if one did
+};
+
+// `grace[i]` is the grace after deadline i; `done` when the order stopped being overdue (a
+// report, a passed review), if it did by T.
+std::vector<OverdueSpan> OverdueSpans(const OrderFact& o, const std::vector<int64_t>& grace,
+                                      std::optional<Time> done, Time T) {
+  std::vector<OverdueSpan> out;
+  for (size_t i = 0; i < o.deadlines.size(); ++i) {
+    const auto& d = o.deadlines[i];
+    if (done && *done <= d.from) break;
+    const Time start = std::max(d.from, d.deadline.PlusNanos(grace[i]));
+    std::optional<Time> until = done;
+    const Record* extended = nullptr;
+    if (i + 1 < o.deadlines.size() && (!until || o.deadlines[i + 1].from < *until)) {
+      until = o.deadlines[i + 1].from;
+      extended = o.deadlines[i + 1].record;
+    }
+    if (until ? *until <= start : T <= start) continue;
+    if (!out.empty() && out.back().until == start) {  // changed to a date already passed
+      out.back().until = until;
+      out.back().extended = extended;
+      continue;
+    }
+    out.push_back(OverdueSpan{i, start, until, extended});
+  }
+  return out;
+}
+
 std::string Str(capnp::Text::Reader t) { return t.cStr(); }
 
 std::string DayText(Time t) { return FormatRfc3339(t.WithOffset(480)).substr(0, 10); }
@@ -454,36 +490,67 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     for (Time r : o.reports) {
       if (!first_report || r < *first_report) first_report = r;
     }
-    {  // L10
-      LapseFinding l = make("L10", o.deadline);
-      double grace = P(&l, "L10", "grace_days", o.deadline) * kDay;
-      Time due = Plus(o.deadline, grace);
-      bool reviewed_before =
-          !o.reviews.empty() && o.reviews.front().first <= due && o.reviews.front().second;
-      if (!reviewed_before && (first_report ? *first_report > due : T > due)) {
-        if (first_report) l.window_end = *first_report;
+    {  // L10, for each span the order was past its deadline then in force
+      std::optional<Time> done = first_report;
+      for (const auto& [when, passed] : o.reviews) {
+        if (passed && (!done || when < *done)) done = when;
+      }
+      std::vector<LapseFinding> probes;  // per deadline: its grace, with its parameter version
+      std::vector<int64_t> grace;
+      for (const auto& d : o.deadlines) {
+        probes.push_back(make("L10", d.deadline));
+        grace.push_back(
+            static_cast<int64_t>(P(&probes.back(), "L10", "grace_days", d.deadline) * kDay));
+      }
+      for (const OverdueSpan& span : OverdueSpans(o, grace, done, T)) {
+        const auto& passed = o.deadlines[span.deadline];
+        LapseFinding l = probes[span.deadline];
+        l.window_start = span.from;
+        if (span.until) l.window_end = *span.until;
+        std::string extended, extended_zh;
+        if (span.extended) {
+          extended = ", until it was extended on " + DayText(*span.until);
+          extended_zh = "，直至 " + DayText(*span.until) + " 延期";
+        }
         l.summary = "order " + oid + (o.order_no.empty() ? "" : " (" + o.order_no + ")") +
-                    " passed its deadline " + DayText(o.deadline) + " with no rectification report";
+                    " passed its deadline " + DayText(passed.deadline) +
+                    " with no rectification report" + extended;
         l.summary_zh = "整改指令 " + oid + (o.order_no.empty() ? "" : "（" + o.order_no + "）") +
-                       " 已过整改期限 " + DayText(o.deadline) + "，企业未报告整改情况";
+                       " 已过整改期限 " + DayText(passed.deadline) + "，企业未报告整改情况" +
+                       extended_zh;
         l.evidence = o.records;
         l.extra_holders.push_back(o.issued_by);
         emit(std::move(l));
       }
     }
-    {  // L11: a review within N days of each report, and of the deadline without a report.
+    {  // L11: a review within N days of each report, and of a deadline passed without one (a
+       // deadline extended after it passed was followed up by the extension).
       LapseFinding proto = make("L11", o.deadline);
       double days = P(&proto, "L11", "review_days", o.deadline) * kDay;
-      std::vector<Time> starts = o.reports;
-      if (!first_report || *first_report > o.deadline) starts.push_back(o.deadline);
-      std::sort(starts.begin(), starts.end());
+      struct Start {
+        Time at;
+        bool deadline;                    // else a report
+        std::optional<Time> extended_at;  // the deadline's extension
+      };
+      std::vector<Start> starts;
+      for (Time r : o.reports) starts.push_back({r, false, std::nullopt});
+      for (const OverdueSpan& span :
+           OverdueSpans(o, std::vector<int64_t>(o.deadlines.size(), 0), first_report, T)) {
+        starts.push_back({span.from, true, span.extended ? span.until : std::nullopt});
+      }
+      std::sort(starts.begin(), starts.end(),
+                [](const Start& a, const Start& b) { return a.at < b.at; });
       std::optional<Time> covered_until;
-      for (Time s : starts) {
+      for (const Start& start : starts) {
+        const Time s = start.at;
         if (covered_until && s <= *covered_until) continue;
         Time due = Plus(s, days);
         std::optional<Time> review;
         for (const auto& [when, passed] : o.reviews) {
           if (when >= s && (!review || when < *review)) review = when;
+        }
+        if (start.extended_at && (!review || *start.extended_at < *review)) {
+          review = start.extended_at;
         }
         if (review && *review <= due) {
           covered_until = *review;
@@ -496,9 +563,9 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         if (review) l.window_end = *review;
         l.summary = "order " + oid + ": no re-inspection (复查) within " +
                     std::to_string(static_cast<int>(days / kDay)) + " days of the " +
-                    (s == o.deadline ? "deadline" : "enterprise's report") + " of " + DayText(s);
-        l.summary_zh = "整改指令 " + oid + "：" + (s == o.deadline ? "整改期限" : "企业报告") +
-                       " " + DayText(s) + " 后 " + std::to_string(static_cast<int>(days / kDay)) +
+                    (start.deadline ? "deadline" : "enterprise's report") + " of " + DayText(s);
+        l.summary_zh = "整改指令 " + oid + "：" + (start.deadline ? "整改期限" : "企业报告") + " " +
+                       DayText(s) + " 后 " + std::to_string(static_cast<int>(days / kDay)) +
                        " 天内未复查";
         l.evidence = o.records;
         l.extra_holders.push_back(o.issued_by);

@@ -108,7 +108,7 @@ void AddCases(Scenario& s, Time B) {
   // L10/L11 orders with deadline D(60): X10a never reports (L10 fires); X10b reports a day
   // before the deadline (near miss). X11a is reviewed 11 days after its report (L11 fires),
   // X11b 9 days after (near miss).
-  for (const char* id : {"X10a", "X10b", "X11a", "X11b", "X12a", "X12b"}) {
+  for (const char* id : {"X10a", "X10b", "X10c", "X10d", "X11a", "X11b", "X12a", "X12b"}) {
     enterprise(id);
     std::string insp = std::string("i-") + id;
     w.Inspect(D(30), "wu-fang", insp, id, "routine", {"wu-fang"}, false);
@@ -119,6 +119,15 @@ void AddCases(Scenario& s, Time B) {
   }
   w.ReportRectification(D(59), "X10b", "ord-X10b", "X10b");
   w.ReviewRectification(D(62), "wu-fang", "ord-X10b", true, {"wu-fang"}, "复查-X10b");
+  // X10c's deadline is extended on D(65), after it passed, to D(90) (L10 fires for D(60) to
+  // D(65)); X10d's on D(55), before it passed (near miss). Both report on D(80), reviewed D(85).
+  w.ExtendDeadline(D(65), "wu-fang", "ord-X10c", D(90), "wu-fang", "企业申请延期");
+  w.ExtendDeadline(D(55), "wu-fang", "ord-X10d", D(90), "wu-fang", "企业申请延期");
+  for (const char* id : {"X10c", "X10d"}) {
+    w.ReportRectification(D(80), id, std::string("ord-") + id, id);
+    w.ReviewRectification(D(85), "wu-fang", std::string("ord-") + id, true, {"wu-fang"},
+                          std::string("复查-") + id);
+  }
   w.ReportRectification(D(50), "X11a", "ord-X11a", "X11a");
   w.ReviewRectification(D(61), "wu-fang", "ord-X11a", true, {"wu-fang"}, "复查-X11a");
   w.ReportRectification(D(50), "X11b", "ord-X11b", "X11b");
@@ -574,6 +583,26 @@ TEST_F(Views, L10OrderOverdue) {
   EXPECT_EQ(Start(l[0]), D(60));
   EXPECT_FALSE(End(l[0]));
   EXPECT_TRUE(Holds(l[0], "official:wu-fang"));  // issued the order
+}
+
+// An order whose deadline was extended only after it had passed was overdue until the
+// extension, and stays so in every later report (the rule used to take the deadline as extended
+// at T for the whole history, and the lapse vanished once the extension was made).
+TEST_F(Views, L10OverdueUntilALateExtension) {
+  for (Time T : {D(64), D(100)}) {
+    auto l = FireAndMiss("L10", "enterprise:X10c", "enterprise:X10d", T);
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(Start(l[0]), D(60));
+    if (T < D(65)) {
+      EXPECT_FALSE(End(l[0]));
+      continue;
+    }
+    EXPECT_EQ(End(l[0]), D(65));
+    EXPECT_NE(std::string(l[0].getSummary().cStr()).find("extended"), std::string::npos)
+        << l[0].getSummary().cStr();
+  }
+  // The extension was the follow-up of the passed deadline, and the report was reviewed in time.
+  EXPECT_EQ(Fired(Lapses("enterprise:X10c", "L11", D(100))).size(), 0u);
 }
 
 TEST_F(Views, L11ReinspectionOverdue) {
