@@ -111,12 +111,14 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
       }
       case Which::PERMIT_STATUS_CHANGED: {
         auto e = b.getPermitStatusChanged();
-        f.permits[Str(e.getPermitId())] = PermitFact{Str(e.getPermitId()),
-                                                     Str(e.getPermitType()),
-                                                     Str(e.getIssuingOrg()),
-                                                     e.getStatus(),
-                                                     t,
-                                                     r};
+        PermitFact p{Str(e.getPermitId()),
+                     Str(e.getPermitType()),
+                     Str(e.getIssuingOrg()),
+                     e.getStatus(),
+                     t,
+                     r};
+        f.permits[p.id] = p;
+        f.permit_changes.push_back(std::move(p));
         break;
       }
       case Which::INSPECTION_CONDUCTED: {

@@ -168,7 +168,8 @@ class EnterpriseFile {
   std::map<std::string, CaseFact> cases;
   std::map<std::string, ProjectFact> projects;
   std::map<std::string, AccidentFact> accidents;
-  std::map<std::string, PermitFact> permits;
+  std::map<std::string, PermitFact> permits;  // each permit's status as of T
+  std::vector<PermitFact> permit_changes;     // every status change, in time order
   std::vector<Suspension> suspensions;
   std::vector<std::tuple<std::string, std::string, schema::ItemStatus, Time>> checklist;
   std::vector<std::pair<Time, const Record*>> statistics;

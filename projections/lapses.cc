@@ -817,7 +817,10 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       }
     }
   }
-  for (const auto& [pid, permit] : f.permits) {
+  // Every issue or renewal, whatever became of the permit later (a permit suspended later was
+  // still issued with the hazard open; judged on the status at T, the lapse used to vanish).
+  for (const PermitFact& permit : f.permit_changes) {
+    const std::string& pid = permit.id;
     if (permit.status != sc::PermitStatus::ISSUED && permit.status != sc::PermitStatus::RENEWED) {
       continue;
     }

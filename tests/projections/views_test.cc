@@ -85,6 +85,20 @@ void AddCases(Scenario& s, Time B) {
              "inspection", found);
   }
 
+  // L17 permits: X17c's is issued on D(25) while a major hazard found on D(20) is open (fires)
+  // and suspended on D(35); X17d's, with no hazard, likewise (near miss).
+  for (const char* id : {"X17c", "X17d"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id, permit = std::string("pm-") + id;
+    w.Inspect(D(20), "wu-fang", insp, id, "keyTarget", {"wu-fang"}, std::string(id) == "X17d");
+    if (std::string(id) == "X17c") {
+      w.Hazard(D(20), "wu-fang", "hz-X17c", id, "major", "粉尘涉爆", "未设置泄爆装置", "inspection",
+               insp);
+    }
+    w.Permit(D(25), "zhou-qiang", permit, id, "安全生产许可证", "issued", "sz-ajj", D(1000));
+    w.Permit(D(35), "zhou-qiang", permit, id, "安全生产许可证", "suspended", "sz-ajj", D(1000));
+  }
+
   // L7/L8/L9 major hazards found by an inspector at D(20): X08a ordered 25 hours later
   // (L8 fires), X08b 23 hours later (near miss); X09a listed 8 days later (L9 fires), X09b
   // after 6 days (near miss); X07b is found and reported by the enterprise itself (no L7).
@@ -639,6 +653,18 @@ TEST_F(Views, L17NonCompliantApproval) {
   EXPECT_EQ(End(l[0]), D(20));
   EXPECT_NE(std::string(l[0].getSummary().cStr()).find("pre-assessment"), std::string::npos);
   EXPECT_TRUE(Holds(l[0], "official:zhou-qiang"));  // who signed the design approval
+}
+
+// A permit issued while a major hazard was open stays a lapse after the permit is suspended
+// (judged on the permit's status at T, it vanished with the suspension).
+TEST_F(Views, L17PermitIssuedWithAMajorHazardOpenOutlivesItsSuspension) {
+  for (Time T : {D(30), D(40)}) {
+    auto l = FireAndMiss("L17", "enterprise:X17c", "enterprise:X17d", T);
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(Start(l[0]), D(25));
+    EXPECT_EQ(End(l[0]), D(25));
+    EXPECT_TRUE(Holds(l[0], "official:zhou-qiang"));  // who signed the permit
+  }
 }
 
 TEST_F(Views, L18ThreeSimultaneities) {
