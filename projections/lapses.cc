@@ -672,9 +672,11 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         evidence.clear();
       }
     }
+    // The earliest trigger in time, of either kind (taking the penalties' first, or the first
+    // order in id order, let a later record move the window of a lapse already shown).
     for (const auto& [oid, o] : f.orders) {
       for (const auto& [when, passed] : o.reviews) {
-        if (passed || trigger) continue;
+        if (passed || (trigger && *trigger <= when)) continue;
         for (const auto& s : f.suspensions) {
           // 经停产停业整顿仍不具备安全生产条件: after a suspension for rectification (a penalty),
           // not merely an on-site temporary suspension.

@@ -197,6 +197,27 @@ void AddCases(Scenario& s, Time B) {
     w.ReviewRectification(D(80), "wu-fang", ord, false, {"wu-fang"}, std::string("复查-") + id);
   }
   w.Closure(D(109), "chen-jie", "X15b", false, "停产整顿后仍不具备安全生产条件", 0);
+  // X15c: the same, its order named ord-X15c-b, and a second order, ord-X15c-a, that fails its
+  // review later (D(115)): the window still runs from the first trigger.
+  {
+    const char* id = "X15c";
+    enterprise(id);
+    w.Inspect(D(60), "wu-fang", "i-X15c", id, "routine", {"wu-fang"}, false);
+    for (const char* n : {"a", "b"}) {
+      w.Hazard(D(60), "wu-fang", std::string("hz-X15c-") + n, id, "general", "电气", "线路老化",
+               "inspection", "i-X15c");
+      w.Order(D(60), "wu-fang", std::string("ord-X15c-") + n, id, {std::string("hz-X15c-") + n},
+              D(75), "i-X15c", "负责人");
+    }
+    w.Case(D(65), "wu-fang", "case-X15c", id, true, "拒不整改", {"ord-X15c-b"});
+    w.Notice(D(66), "wu-fang", "case-X15c", id, {"suspensionForRectification"}, D(69));
+    w.Penalize(D(70), "zhou-qiang", "case-X15c", id, {{"suspensionForRectification", 0, ""}},
+               "罚-X15c");
+    w.ReportRectification(D(78), id, "ord-X15c-b", id, "resumption");
+    w.ReviewRectification(D(80), "wu-fang", "ord-X15c-b", false, {"wu-fang"}, "复查-X15c-b");
+    w.ReportRectification(D(112), id, "ord-X15c-a", id, "resumption");
+    w.ReviewRectification(D(115), "wu-fang", "ord-X15c-a", false, {"wu-fang"}, "复查-X15c-a");
+  }
 
   // L17/L18 projects (high risk, promoted by li-hua): X17a's design is approved with no
   // safety pre-assessment (L17 fires); X17b's pre-assessment is filed the day before (near
@@ -645,6 +666,19 @@ TEST_F(Views, L15ClosureNotRequested) {
   ASSERT_EQ(l.size(), 1u);
   EXPECT_EQ(Start(l[0]), D(110));
   EXPECT_FALSE(End(l[0]));
+}
+
+// With two triggers, the window runs from the earlier in time, asked before or after the later
+// one (the rule took the triggering orders in id order: ord-X15c-a's later review moved the
+// window from D(110) to D(145) once it was made).
+TEST_F(Views, L15WindowRunsFromTheEarliestTrigger) {
+  for (Time T : {D(112), D(200)}) {
+    auto l = FireAndMiss("L15", "enterprise:X15c", "enterprise:X15b", T);
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(Start(l[0]), D(110)) << FormatRfc3339(T);
+    EXPECT_NE(std::string(l[0].getSummary().cStr()).find("ord-X15c-b"), std::string::npos)
+        << l[0].getSummary().cStr();
+  }
 }
 
 TEST_F(Views, L17NonCompliantApproval) {
