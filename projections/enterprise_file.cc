@@ -337,6 +337,7 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         if (it == f.projects.end()) break;
         it->second.design_reviewed = t;
         it->second.design_approved = e.getApproved();
+        it->second.design_reviews.push_back({t, e.getApproved(), r});
         for (auto s : e.getReviewers()) it->second.approvals.emplace_back(Str(s), r);
         it->second.records.push_back(r);
         break;
@@ -355,6 +356,7 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         if (it == f.projects.end()) break;
         it->second.accepted_at = t;
         it->second.accepted = e.getAccepted();
+        it->second.acceptances.push_back({t, e.getAccepted(), r});
         for (auto s : e.getSignatories()) it->second.approvals.emplace_back(Str(s), r);
         it->second.records.push_back(r);
         break;

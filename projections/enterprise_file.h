@@ -96,6 +96,12 @@ struct ProjectFact {
   std::optional<Time> accepted_at;
   bool accepted = false;
   std::vector<std::pair<std::string, const Record*>> approvals;  // (signatory, record)
+  struct Decision {
+    Time at;
+    bool approved;
+    const Record* record;
+  };
+  std::vector<Decision> design_reviews, acceptances;  // every one, in time order
   std::vector<const Record*> records;
 };
 

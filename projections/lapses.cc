@@ -18,6 +18,23 @@ constexpr int64_t kHour = Time::kNanosPerHour;
 
 Time Plus(Time t, double nanos) { return t.PlusNanos(static_cast<int64_t>(nanos)); }
 
+// Whether the last of `decisions` at or before t approved (a design, an acceptance).
+bool ApprovedAt(const std::vector<ProjectFact::Decision>& decisions, Time t) {
+  bool approved = false;
+  for (const auto& d : decisions) {
+    if (d.at <= t) approved = d.approved;
+  }
+  return approved;
+}
+
+// The first of `decisions` after t that approved.
+std::optional<Time> ApprovedAfter(const std::vector<ProjectFact::Decision>& decisions, Time t) {
+  for (const auto& d : decisions) {
+    if (d.at > t && d.approved) return d.at;
+  }
+  return std::nullopt;
+}
+
 // A span during which an order was past the deadline then in force (plus its grace) and not
 // done. A deadline extended after it had passed ends a span (the order was overdue until the
 // extension) and may open another when the new one passes too.
@@ -747,44 +764,39 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       }
       return out;
     };
-    auto record_at = [&](Which which) -> const Record* {
-      const Record* last = nullptr;
-      for (const Record* r : p.records) {
-        if (r->body().which() == which) last = r;
-      }
-      return last;
-    };
-    if (p.design_reviewed && p.design_approved) {
+    // Every approving design review and acceptance, each judged as it was signed (judging only
+    // the latest, a re-review or a later rejection erased the lapse of an earlier approval).
+    for (const auto& d : p.design_reviews) {
+      if (!d.approved) continue;
       Problems problems;
-      if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > *p.design_reviewed)) {
+      if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > d.at)) {
         problems.push_back({"no safety pre-assessment (Art 32)", "未进行安全预评价（第三十二条）"});
       }
-      if (const HazardFact* h = open_major_at(*p.design_reviewed)) {
+      if (const HazardFact* h = open_major_at(d.at)) {
         problems.push_back({"major hazard " + h->id + " open at the enterprise",
                             "企业重大事故隐患 " + h->id + " 尚未消除"});
       }
-      const Record* r = record_at(Which::SAFETY_FACILITY_DESIGN_REVIEWED);
-      auto c = conflicts(r);
+      auto c = conflicts(d.record);
       problems.insert(problems.end(), c.begin(), c.end());
-      approval(*p.design_reviewed, r, "design review approval", "安全设施设计审查批准", problems);
+      approval(d.at, d.record, "design review approval", "安全设施设计审查批准", problems);
     }
-    if (p.accepted_at && p.accepted) {
+    for (const auto& a : p.acceptances) {
+      if (!a.approved) continue;
       Problems problems;
-      if (!p.design_reviewed || !p.design_approved || *p.design_reviewed > *p.accepted_at) {
+      if (!ApprovedAt(p.design_reviews, a.at)) {
         problems.push_back({"no approved safety-facility design review (Art 33)",
                             "安全设施设计未经审查通过（第三十三条）"});
       }
-      if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > *p.accepted_at)) {
+      if (p.high_risk && (!p.pre_assessed || *p.pre_assessed > a.at)) {
         problems.push_back({"no safety pre-assessment (Art 32)", "未进行安全预评价（第三十二条）"});
       }
-      if (const HazardFact* h = open_major_at(*p.accepted_at)) {
+      if (const HazardFact* h = open_major_at(a.at)) {
         problems.push_back({"major hazard " + h->id + " open at the enterprise",
                             "企业重大事故隐患 " + h->id + " 尚未消除"});
       }
-      const Record* r = record_at(Which::SAFETY_FACILITY_ACCEPTED);
-      auto c = conflicts(r);
+      auto c = conflicts(a.record);
       problems.insert(problems.end(), c.begin(), c.end());
-      approval(*p.accepted_at, r, "completion acceptance", "安全设施竣工验收", problems);
+      approval(a.at, a.record, "completion acceptance", "安全设施竣工验收", problems);
     }
     // L18: production before acceptance; construction before design approval.
     auto milestone = [&](sc::Milestone m) -> std::optional<Time> {
@@ -792,9 +804,11 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       if (it == p.milestones.end()) return std::nullopt;
       return it->second;
     };
+    // Each judged on the approvals in force when it happened; the window ends with the first
+    // approval after it.
     if (auto prod = milestone(sc::Milestone::PRODUCTION_STARTED)) {
-      std::optional<Time> accepted = p.accepted ? p.accepted_at : std::nullopt;
-      if (!accepted || *accepted > *prod) {
+      std::optional<Time> accepted = ApprovedAfter(p.acceptances, *prod);
+      if (!ApprovedAt(p.acceptances, *prod)) {
         LapseFinding l = make("L18", *prod);
         if (accepted) l.window_end = *accepted;
         l.summary = "project " + pid + " started production on " + DayText(*prod) +
@@ -806,8 +820,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       }
     }
     if (auto build = milestone(sc::Milestone::CONSTRUCTION_STARTED)) {
-      std::optional<Time> approved = p.design_approved ? p.design_reviewed : std::nullopt;
-      if (p.high_risk && (!approved || *approved > *build)) {
+      std::optional<Time> approved = ApprovedAfter(p.design_reviews, *build);
+      if (p.high_risk && !ApprovedAt(p.design_reviews, *build)) {
         LapseFinding l = make("L18", *build);
         if (approved) l.window_end = *approved;
         l.summary = "project " + pid + " started construction on " + DayText(*build) +

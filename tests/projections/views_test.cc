@@ -237,6 +237,21 @@ void AddCases(Scenario& s, Time B) {
   w.Accept(D(95), "X18a", "prj-X18a", true, "X18a", {"zhou-qiang"});
   w.Accept(D(95), "X18b", "prj-X18b", true, "X18b", {"zhou-qiang"});
   w.ProjectMilestone(D(96), "X18b", "prj-X18b", "productionStarted");
+  // Re-reviews: X17e's design is approved on D(20) with no pre-assessment (L17 fires), which is
+  // filed on D(25), and approved again on D(40); X18c's is approved on D(20), construction
+  // starts on D(30), and the design is approved again on D(40) (no L18).
+  for (const char* id : {"X17e", "X18c"}) {
+    enterprise(id, "C2614");
+    std::string prj = std::string("prj-") + id;
+    w.ProposeProject(D(10), id, prj, "项目" + std::string(id), id, kPark, {"C2614"}, "li-hua",
+                     true);
+    w.ReviewProject(D(12), "chen-jie", prj, "approved", {"chen-jie"});
+    if (std::string(id) == "X18c") w.PreAssess(D(19), id, prj, "安全评价机构");
+    w.DesignReview(D(20), "zhou-qiang", prj, true, {"zhou-qiang"});
+    if (std::string(id) == "X17e") w.PreAssess(D(25), id, prj, "安全评价机构");
+    w.ProjectMilestone(D(30), id, prj, "constructionStarted");
+    w.DesignReview(D(40), "zhou-qiang", prj, true, {"zhou-qiang"});
+  }
 
   // L21: the unit reports 61 minutes after its head knew (fires), 59 minutes after (near
   // miss). L22: the investigation report is submitted on day 61 (fires), day 59 (near miss).
@@ -698,6 +713,18 @@ TEST_F(Views, L17PermitIssuedWithAMajorHazardOpenOutlivesItsSuspension) {
     EXPECT_EQ(Start(l[0]), D(25));
     EXPECT_EQ(End(l[0]), D(25));
     EXPECT_TRUE(Holds(l[0], "official:zhou-qiang"));  // who signed the permit
+  }
+}
+
+// Each approval is judged as it was signed: a later clean re-review neither erases the lapse
+// of the first approval (X17e) nor makes a construction that started under an approved design
+// a lapse (X18c). Both happened when only the latest review was judged.
+TEST_F(Views, ApprovalsAreJudgedAsSignedNotByTheLatestReview) {
+  for (Time T : {D(35), D(50)}) {
+    auto l = FireAndMiss("L17", "enterprise:X17e", "enterprise:X17b", T);
+    ASSERT_EQ(l.size(), 1u) << FormatRfc3339(T);
+    EXPECT_EQ(End(l[0]), D(20));
+    EXPECT_EQ(Fired(Lapses("enterprise:X18c", "L18", T)).size(), 0u) << FormatRfc3339(T);
   }
 }
 
