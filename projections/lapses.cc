@@ -920,50 +920,86 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       emit(std::move(l));
     }
     // L22: report within 60 days of the accident (+ an approved extension; appraisal time
-    // not counted).
-    bool opened = false;
+    // not counted), against the due date in force at each moment: an extension granted after
+    // the report was due ends the overdue days, it does not erase them (they used to vanish
+    // once it was granted), and an appraisal started late does not either.
+    bool opened = false, extended = false;
     std::optional<Time> submitted;
-    constexpr int64_t kNone = INT64_MIN;
-    int64_t appraisal_from = kNone;  // an appraisal in progress since (not counted)
-    int64_t appraisal = 0;
-    bool extended = false;
     std::vector<const Record*> stages;
     for (const auto& [stage, when, record] : a.stages) {
       stages.push_back(record);
-      switch (stage) {
-        case sc::InvestigationStage::OPENED:
-          opened = true;
-          break;
-        case sc::InvestigationStage::EXTENDED:
-          extended = true;
-          break;
-        case sc::InvestigationStage::APPRAISAL_STARTED:
-          appraisal_from = when.unix_nanos;
-          break;
-        case sc::InvestigationStage::APPRAISAL_ENDED:
-          if (appraisal_from != kNone) appraisal += when.unix_nanos - appraisal_from;
-          appraisal_from = kNone;
-          break;
-        case sc::InvestigationStage::REPORT_SUBMITTED:
-          if (!submitted) submitted = when;
-          break;
-        default:
-          break;
-      }
+      opened |= stage == sc::InvestigationStage::OPENED;
+      extended |= stage == sc::InvestigationStage::EXTENDED;
+      if (stage == sc::InvestigationStage::REPORT_SUBMITTED && !submitted) submitted = when;
     }
     if (opened) {
-      LapseFinding l = make("L22", a.accident_at);
-      double days = P(&l, "L22", "investigation_days", a.accident_at) * kDay;
-      if (extended) days += P(&l, "L22", "extension_days", a.accident_at) * kDay;
-      if (appraisal_from != kNone) appraisal += T.unix_nanos - appraisal_from;
-      Time due = Plus(a.accident_at, days + static_cast<double>(appraisal));
-      if (submitted ? *submitted > due : T > due) {
-        l.window_start = due;
-        if (submitted) l.window_end = *submitted;
+      LapseFinding proto = make("L22", a.accident_at);
+      const double days = P(&proto, "L22", "investigation_days", a.accident_at) * kDay;
+      const double extension =
+          extended ? P(&proto, "L22", "extension_days", a.accident_at) * kDay : 0;
+      struct Span {
+        int64_t from, until;  // until: INT64_MAX while still overdue at T
+        const Record* extended_by = nullptr;
+      };
+      std::vector<Span> spans;
+      int64_t due = Plus(a.accident_at, days).unix_nanos;  // as the stages so far make it
+      constexpr int64_t kNone = INT64_MIN;
+      int64_t appraisal_from = kNone;  // an appraisal in progress (not counted) since
+      // The days in [from, to) the report was overdue; `end` the stage at `to`, if one is.
+      auto segment = [&](int64_t from, int64_t to) {
+        int64_t start = std::max(from, due);
+        if (appraisal_from != kNone) {  // the due date moves with time: overdue throughout, or not
+          if (from <= due + (from - appraisal_from)) return;
+          start = from;
+        }
+        if (to <= start) return;
+        if (!spans.empty() && spans.back().until == start) {
+          spans.back().until = to;
+        } else {
+          spans.push_back(Span{start, to});
+        }
+      };
+      int64_t at = a.accident_at.unix_nanos;
+      const int64_t stop = submitted ? submitted->unix_nanos : T.unix_nanos;
+      for (const auto& [stage, when, record] : a.stages) {
+        if (submitted ? when.unix_nanos >= stop : when.unix_nanos > stop) break;
+        segment(at, when.unix_nanos);
+        at = std::max(at, when.unix_nanos);
+        switch (stage) {
+          case sc::InvestigationStage::EXTENDED:
+            due += static_cast<int64_t>(extension);
+            if (!spans.empty() && spans.back().until == at && at < due) {
+              spans.back().extended_by = record;  // no longer overdue
+            }
+            break;
+          case sc::InvestigationStage::APPRAISAL_STARTED:
+            if (appraisal_from == kNone) appraisal_from = at;
+            break;
+          case sc::InvestigationStage::APPRAISAL_ENDED:
+            if (appraisal_from != kNone) due += at - appraisal_from;
+            appraisal_from = kNone;
+            break;
+          default:
+            break;
+        }
+      }
+      segment(at, submitted ? stop : INT64_MAX);
+      for (const Span& span : spans) {
+        if (!submitted && span.until == INT64_MAX && span.from >= T.unix_nanos) continue;
+        LapseFinding l = proto;
+        l.window_start = Time{span.from, 480};
+        if (span.until != INT64_MAX) l.window_end = Time{span.until, 480};
+        const int allowed = static_cast<int>((days + extension) / kDay);
+        std::string late =
+            span.extended_by ? ", until the extension on " + DayText(*l.window_end) : "";
+        std::string late_zh =
+            span.extended_by ? "，直至 " + DayText(*l.window_end) + " 批准延期" : "";
         l.summary = "accident " + aid + ": investigation report not submitted within " +
-                    std::to_string(static_cast<int>(days / kDay)) + " days (条例 Art 29)";
-        l.summary_zh = "事故 " + aid + "：" + std::to_string(static_cast<int>(days / kDay)) +
-                       " 天内未提交事故调查报告（条例第二十九条）";
+                    std::to_string(span.extended_by ? static_cast<int>(days / kDay) : allowed) +
+                    " days (条例 Art 29)" + late;
+        l.summary_zh = "事故 " + aid + "：" +
+                       std::to_string(span.extended_by ? static_cast<int>(days / kDay) : allowed) +
+                       " 天内未提交事故调查报告（条例第二十九条）" + late_zh;
         l.evidence = stages;
         emit(std::move(l));
       }

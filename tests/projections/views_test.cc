@@ -272,6 +272,43 @@ void AddCases(Scenario& s, Time B) {
                     "");
   }
 
+  // L22 and a late extension: X22c's is granted on D(165), after the 60 days ran out (L22 fires
+  // for D(160) to D(165)); X22d's on D(150) (near miss). Both reports come on D(190).
+  for (const char* id : {"X22c", "X22d"}) {
+    enterprise(id);
+    Writer::Accident a;
+    a.id = std::string("acc-") + id;
+    a.enterprise = id;
+    a.accident_at = a.known_at = D(100);
+    a.reported_at = D(100).PlusNanos(30 * kMinute);
+    a.reported_by = "负责人";
+    a.recipient_org = "sz-ajj";
+    a.deaths = 1;
+    w.ReportAccident(a.reported_at, id, a);
+    w.Investigation(D(101), "wang-gang", a.id, "opened", "sz-inv-2018-1", "wang-gang");
+    w.Investigation(D(std::string(id) == "X22c" ? 165 : 150), "inv-team", a.id, "extended", "");
+    w.Investigation(D(190), "inv-team", a.id, "reportSubmitted", "");
+  }
+
+  // X22e's technical appraisal starts on D(170), after the 60 days ran out, and ends on D(180):
+  // time not counted, but it does not cure the days already overdue (fires D(160) to D(200)).
+  {
+    enterprise("X22e");
+    Writer::Accident a;
+    a.id = "acc-X22e";
+    a.enterprise = "X22e";
+    a.accident_at = a.known_at = D(100);
+    a.reported_at = D(100).PlusNanos(30 * kMinute);
+    a.reported_by = "负责人";
+    a.recipient_org = "sz-ajj";
+    a.deaths = 1;
+    w.ReportAccident(a.reported_at, "X22e", a);
+    w.Investigation(D(101), "wang-gang", a.id, "opened", "sz-inv-2018-1", "wang-gang");
+    w.Investigation(D(170), "inv-team", a.id, "appraisalStarted", "");
+    w.Investigation(D(180), "inv-team", a.id, "appraisalEnded", "");
+    w.Investigation(D(200), "inv-team", a.id, "reportSubmitted", "");
+  }
+
   // L26: the inspector in charge of X26a is relieved at D(10) and the next assigned at D(13)
   // (fires); X26b's successor is assigned the same day (near miss).
   enterprise("X26a");
@@ -747,6 +784,33 @@ TEST_F(Views, L22InvestigationOverdue) {
   ASSERT_EQ(l.size(), 1u);
   EXPECT_EQ(Start(l[0]), D(160));
   EXPECT_EQ(End(l[0]), D(161));
+}
+
+// An investigation extended only after its 60 days ran out was overdue until the extension, in
+// every later report too (the extension used to count from the start, whenever it was granted).
+TEST_F(Views, L22OverdueUntilALateExtension) {
+  for (Time T : {D(162), D(200)}) {
+    auto l = FireAndMiss("L22", "enterprise:X22c", "enterprise:X22d", T);
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(Start(l[0]), D(160));
+    if (T < D(165)) {
+      EXPECT_FALSE(End(l[0]));
+      continue;
+    }
+    EXPECT_EQ(End(l[0]), D(165));
+    EXPECT_NE(std::string(l[0].getSummary().cStr()).find("extension"), std::string::npos)
+        << l[0].getSummary().cStr();
+  }
+  // An appraisal started late does not cure the days already overdue either.
+  for (Time T : {D(165), D(250)}) {
+    auto report = Lapses("enterprise:X22e", "L22", T);
+    auto l = Fired(report);
+    ASSERT_EQ(l.size(), 1u) << FormatRfc3339(T);
+    EXPECT_EQ(Start(l[0]), D(160));
+    if (T > D(200)) {
+      EXPECT_EQ(End(l[0]), D(200));
+    }
+  }
 }
 
 TEST_F(Views, L26HandoverGap) {
