@@ -74,15 +74,19 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
     if (l.hasWindowEnd()) end = ReadTime(l.getWindowEnd());
     Window w{rule + " " + l.getSubject().cStr(), start, start, end, false};
     if (rule == "L6" || rule == "L14" || rule == "L21" || rule == "L29") {
-      // Detected by the record that ends the window (it may be made after the window's end).
+      // Detected by the record that ends the window: the first of its evidence at or after the
+      // window's end (an accident's report comes after the accident; later evidence, such as
+      // the recurring hazard's order, comes after the detection).
       if (!end) {
         ADD_FAILURE() << rule << " with no end: " << l.getSummary().cStr();
         return;
       }
-      w.detected = *end;
+      std::optional<Time> trigger;
       for (auto e : l.getEvidence()) {
-        w.detected = std::max(w.detected, ReadTime(e.getOccurredAt()));
+        Time at = ReadTime(e.getOccurredAt());
+        if (at >= *end && (!trigger || at < *trigger)) trigger = at;
       }
+      w.detected = trigger.value_or(*end);
       w.at_trigger = true;
     } else if (rule == "L7" || rule == "L17" || rule == "L18") {
       w.at_trigger = true;  // by the record at the window's start
