@@ -308,14 +308,15 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       emit(std::move(l));
     }
   }
-  // L26 for the duties that reached it, each while it reached it (in its place then).
+  // L26 for the duties that reached it, each while it reached it (in its place then; the first
+  // place also for duties that ended before the registration, as the rule always did).
   for (size_t i = 0; i < f.places.size(); ++i) {
     if (f.places[i].from.unix_nanos >= life_end) break;
     const bool last = i + 1 == f.places.size();
-    RETURN_IF_ERROR(Handovers(*evers[i], subject,
-                              Place{f.id, f.places[i].jurisdiction, f.places[i].industries},
-                              f.places[i].from.unix_nanos,
-                              last && !f.closed_at ? tables::kForever : version_end(i), out));
+    RETURN_IF_ERROR(
+        Handovers(*evers[i], subject, Place{f.id, f.places[i].jurisdiction, f.places[i].industries},
+                  i == 0 ? std::numeric_limits<int64_t>::min() : f.places[i].from.unix_nanos,
+                  last && !f.closed_at ? tables::kForever : version_end(i), out));
   }
 
   // L5 inspection coverage, while the enterprise operated: its closure ends the last interval,
