@@ -17,6 +17,17 @@ std::vector<std::string> Strs(capnp::List<capnp::Text>::Reader list) {
 
 Time At(sc::Timestamp::Reader t) { return ReadTime(t); }
 
+// The level an accident's reports must reach, by its class (条例 Art 3 and 10).
+sc::ReportLevel RequiredLevel(uint32_t deaths, uint32_t serious, int64_t loss_yuan) {
+  if (deaths >= 10 || serious >= 50 || loss_yuan >= 50'000'000) {
+    return sc::ReportLevel::STATE_COUNCIL;  // 重大, 特别重大
+  }
+  if (deaths >= 3 || serious >= 10 || loss_yuan >= 10'000'000) {
+    return sc::ReportLevel::PROVINCE;  // 较大
+  }
+  return sc::ReportLevel::CITY;  // 一般
+}
+
 }  // namespace
 
 bool EnterpriseFile::SuspendedAt(Time t) const {
@@ -375,6 +386,7 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
           a.serious = e.getSeriousInjuries();
           a.missing = e.getMissing();
           a.loss = e.getDirectLossYuan();
+          a.required_level.push_back({t, RequiredLevel(a.deaths, a.serious, a.loss), r});
           it = f.accidents.emplace(id, std::move(a)).first;
         }
         it->second.reports.push_back(
@@ -392,6 +404,8 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         it->second.missing = e.getMissing();
         it->second.loss = e.getDirectLossYuan();
         it->second.casualty_updates.emplace_back(t, r);
+        it->second.required_level.push_back(
+            {t, RequiredLevel(it->second.deaths, it->second.serious, it->second.loss), r});
         it->second.records.push_back(r);
         break;
       }

@@ -116,9 +116,18 @@ struct AccidentFact {
     const Record* record;
   };
   std::vector<Report> reports;
-  uint32_t deaths = 0, serious = 0, missing = 0;
+  uint32_t deaths = 0, serious = 0, missing = 0;  // as of T
   int64_t loss = 0;
   std::vector<std::pair<Time, const Record*>> casualty_updates;
+  // The accident's class over time (条例 Art 3), from the first report and each update: when it
+  // was known, and the level the reports had to reach then (条例 Art 10: 一般 the city, 较大 the
+  // province, 重大 and 特别重大 the State Council).
+  struct Required {
+    Time from;
+    schema::ReportLevel level;
+    const Record* record;  // the first report, or the update
+  };
+  std::vector<Required> required_level;
   std::vector<std::tuple<schema::InvestigationStage, Time, const Record*>> stages;
   std::vector<const Record*> records;
 };

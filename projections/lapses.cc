@@ -904,6 +904,48 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         r.extra_holders.push_back(reports[i]->record->signer);
         emit(std::move(r));
       }
+      // A relay never made: the reports stop below the level the accident's class requires
+      // (条例 Art 10); the last report's recipient had relay_hours to pass it up, from that
+      // report or from the update that raised the class, whichever came later.
+      const auto* last = reports.back();
+      sc::ReportLevel highest = sc::ReportLevel::UNSPECIFIED;
+      for (const auto* r : reports) highest = std::max(highest, r->level);
+      const AccidentFact::Required* since = nullptr;  // required above `highest` since
+      for (const auto& req : a.required_level) {
+        if (req.level <= highest) {
+          since = nullptr;
+        } else if (since == nullptr) {
+          since = &req;
+        }
+      }
+      if (since != nullptr) {
+        const Time from = std::max(last->reported_at, since->from);
+        LapseFinding r = make("L21", from);
+        double relay = P(&r, "L21", "relay_hours", from) * kHour;
+        if (T > Plus(from, relay)) {
+          r.window_start = Plus(from, relay);
+          const char* level = a.required_level.back().level == sc::ReportLevel::CITY ? "city"
+                              : a.required_level.back().level == sc::ReportLevel::PROVINCE
+                                  ? "province"
+                                  : "State Council";
+          const char* level_zh =
+              a.required_level.back().level == sc::ReportLevel::CITY       ? "设区的市级"
+              : a.required_level.back().level == sc::ReportLevel::PROVINCE ? "省级"
+                                                                           : "国务院有关部门";
+          r.summary = "accident " + aid + ": not relayed up to the " + level +
+                      " level it must reach; the last report (to " + last->recipient + ", " +
+                      DayText(last->reported_at) + ") was not passed on within " +
+                      std::to_string(static_cast<int>(relay / kHour)) + " h (条例 Art 10, 11)";
+          r.summary_zh = "事故 " + aid + "：未按规定逐级上报至" + level_zh + "；" +
+                         DayText(last->reported_at) + " 报至 " + last->recipient + " 后 " +
+                         std::to_string(static_cast<int>(relay / kHour)) +
+                         " 小时内未续报（条例第十条、第十一条）";
+          r.evidence = {last->record};
+          if (since->record != last->record) r.evidence.push_back(since->record);
+          if (!last->recipient.empty()) r.extra_holders.push_back("org:" + last->recipient);
+          emit(std::move(r));
+        }
+      }
     }
     for (const auto& [when, record] : a.casualty_updates) {
       LapseFinding l = make("L21", a.accident_at);

@@ -41,6 +41,20 @@ void AddCases(Scenario& s, Time B) {
     w.BindKey(D(0), "chen-jie", id, "enterprise:" + id);
   };
 
+  // An accident reported by the enterprise to the county, relayed to the city an hour later (a
+  // 一般事故 must reach the city level: 条例 Art 10), unless `relayed` is false.
+  auto report = [&](const Writer::Accident& a, const std::string& signer, bool relayed = true,
+                    int64_t relay_after = kHour) {
+    w.ReportAccident(a.reported_at, signer, a);
+    if (!relayed) return;
+    Writer::Accident relay = a;
+    relay.reported_at = a.reported_at.PlusNanos(relay_after);
+    relay.reported_by = "周强";
+    relay.recipient_org = "smx-gov";
+    relay.level = "city";
+    w.ReportAccident(relay.reported_at, "zhou-qiang", relay);
+  };
+
   // L1 blind spot: Q85 has no department mapped (fires from registration); Q84 is mapped the
   // same moment the enterprise is registered (near miss).
   w.MapIndustry(D(0), "wang-gang", "Q84", "sz-ajj", "smx/sz");
@@ -177,7 +191,7 @@ void AddCases(Scenario& s, Time B) {
     a.reported_by = "负责人";
     a.recipient_org = "sz-ajj";
     a.serious = 1;
-    w.ReportAccident(a.reported_at, id, a);
+    report(a, id);
   }
 
   // L15: a suspension for rectification (penalty, D(70)) and a failed review at D(80): no
@@ -266,25 +280,39 @@ void AddCases(Scenario& s, Time B) {
     a.reported_by = "负责人";
     a.recipient_org = "sz-ajj";
     a.deaths = 1;
-    w.ReportAccident(a.reported_at, id, a);
+    report(a, id);
     w.Investigation(D(101), "wang-gang", a.id, "opened", "sz-inv-2018-1", "wang-gang");
     w.Investigation(D(std::string(id) == "X21a" ? 161 : 159), "inv-team", a.id, "reportSubmitted",
                     "");
   }
 
-  // L22 and a late extension: X22c's is granted on D(165), after the 60 days ran out (L22 fires
-  // for D(160) to D(165)); X22d's on D(150) (near miss). Both reports come on D(190).
-  for (const char* id : {"X22c", "X22d"}) {
-    enterprise(id);
+  // An accident at D(100) with one death, reported to the county 30 minutes after.
+  auto accident = [&](const std::string& id) {
     Writer::Accident a;
-    a.id = std::string("acc-") + id;
+    a.id = "acc-" + id;
     a.enterprise = id;
     a.accident_at = a.known_at = D(100);
     a.reported_at = D(100).PlusNanos(30 * kMinute);
     a.reported_by = "负责人";
     a.recipient_org = "sz-ajj";
     a.deaths = 1;
-    w.ReportAccident(a.reported_at, id, a);
+    return a;
+  };
+
+  // L21, a relay never made: X21c's county report is never passed on to the city (fires, open);
+  // X21d's is, 119 minutes later (near miss).
+  for (const char* id : {"X21c", "X21d"}) {
+    enterprise(id);
+    Writer::Accident a = accident(id);
+    report(a, id, std::string(id) == "X21d", 119 * kMinute);
+  }
+
+  // L22 and a late extension: X22c's is granted on D(165), after the 60 days ran out (L22 fires
+  // for D(160) to D(165)); X22d's on D(150) (near miss). Both reports come on D(190).
+  for (const char* id : {"X22c", "X22d"}) {
+    enterprise(id);
+    Writer::Accident a = accident(id);
+    report(a, id);
     w.Investigation(D(101), "wang-gang", a.id, "opened", "sz-inv-2018-1", "wang-gang");
     w.Investigation(D(std::string(id) == "X22c" ? 165 : 150), "inv-team", a.id, "extended", "");
     w.Investigation(D(190), "inv-team", a.id, "reportSubmitted", "");
@@ -294,15 +322,8 @@ void AddCases(Scenario& s, Time B) {
   // time not counted, but it does not cure the days already overdue (fires D(160) to D(200)).
   {
     enterprise("X22e");
-    Writer::Accident a;
-    a.id = "acc-X22e";
-    a.enterprise = "X22e";
-    a.accident_at = a.known_at = D(100);
-    a.reported_at = D(100).PlusNanos(30 * kMinute);
-    a.reported_by = "负责人";
-    a.recipient_org = "sz-ajj";
-    a.deaths = 1;
-    w.ReportAccident(a.reported_at, "X22e", a);
+    Writer::Accident a = accident("X22e");
+    report(a, "X22e");
     w.Investigation(D(101), "wang-gang", a.id, "opened", "sz-inv-2018-1", "wang-gang");
     w.Investigation(D(170), "inv-team", a.id, "appraisalStarted", "");
     w.Investigation(D(180), "inv-team", a.id, "appraisalEnded", "");
@@ -359,7 +380,7 @@ void AddCases(Scenario& s, Time B) {
     a.reported_by = "负责人";
     a.recipient_org = "sz-ajj";
     a.serious = 1;
-    w.ReportAccident(a.reported_at, id, a);
+    report(a, id);
   }
 
   // A duty assigned retroactively: recorded on D(20), effective from D(5).
@@ -777,6 +798,18 @@ TEST_F(Views, L21AccidentReportedLate) {
   ASSERT_EQ(l.size(), 1u);
   EXPECT_EQ(Start(l[0]), D(100).PlusNanos(60 * kMinute));
   EXPECT_EQ(End(l[0]), D(100).PlusNanos(61 * kMinute));
+}
+
+// An accident whose reports stop below the level its class must reach (一般: the city) is a
+// lapse from the last report plus the relay time, open until the relay comes.
+TEST_F(Views, L21RelayNeverMade) {
+  auto l = FireAndMiss("L21", "enterprise:X21c", "enterprise:X21d", D(110));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(100).PlusNanos(150 * kMinute));
+  EXPECT_FALSE(End(l[0]));
+  EXPECT_TRUE(Holds(l[0], "org:sz-ajj")) << "the recipient that did not relay it";
+  EXPECT_NE(std::string(l[0].getSummary().cStr()).find("city"), std::string::npos)
+      << l[0].getSummary().cStr();
 }
 
 TEST_F(Views, L22InvestigationOverdue) {
