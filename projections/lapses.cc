@@ -35,6 +35,18 @@ std::optional<Time> ApprovedAfter(const std::vector<ProjectFact::Decision>& deci
   return std::nullopt;
 }
 
+// A level an accident's reports must reach, as a summary names it (English, Chinese).
+std::pair<const char*, const char*> LevelName(sc::ReportLevel level) {
+  switch (level) {
+    case sc::ReportLevel::CITY:
+      return {"city", "设区的市级"};
+    case sc::ReportLevel::PROVINCE:
+      return {"province", "省级"};
+    default:
+      return {"State Council", "国务院有关部门"};
+  }
+}
+
 // A span during which an order was past the deadline then in force (plus its grace) and not
 // done. A deadline extended after it had passed ends a span (the order was overdue until the
 // extension) and may open another when the new one passes too.
@@ -924,14 +936,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         double relay = P(&r, "L21", "relay_hours", from) * kHour;
         if (T > Plus(from, relay)) {
           r.window_start = Plus(from, relay);
-          const char* level = a.required_level.back().level == sc::ReportLevel::CITY ? "city"
-                              : a.required_level.back().level == sc::ReportLevel::PROVINCE
-                                  ? "province"
-                                  : "State Council";
-          const char* level_zh =
-              a.required_level.back().level == sc::ReportLevel::CITY       ? "设区的市级"
-              : a.required_level.back().level == sc::ReportLevel::PROVINCE ? "省级"
-                                                                           : "国务院有关部门";
+          const auto [level, level_zh] = LevelName(a.required_level.back().level);
           r.summary = "accident " + aid + ": not relayed up to the " + level +
                       " level it must reach; the last report (to " + last->recipient + ", " +
                       DayText(last->reported_at) + ") was not passed on within " +

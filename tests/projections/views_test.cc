@@ -548,6 +548,26 @@ class Views : public ::testing::Test {
     return lapses;
   }
 
+  // `fire` was overdue from `due` until a deadline extended after it passed, on `extended`; the
+  // window is open when asked before the extension, ends with it after (and the summary says
+  // so, with `word`); `miss`, extended in time, has none.
+  void OverdueUntilALateExtension(const std::string& rule, const std::string& fire,
+                                  const std::string& miss, Time due, Time extended,
+                                  const std::string& word) {
+    for (Time T : {due.PlusNanos(2 * Time::kNanosPerDay), Days(extended, 35)}) {
+      auto l = FireAndMiss(rule, "enterprise:" + fire, "enterprise:" + miss, T);
+      ASSERT_EQ(l.size(), 1u);
+      EXPECT_EQ(Start(l[0]), due);
+      if (T < extended) {
+        EXPECT_FALSE(End(l[0]));
+        continue;
+      }
+      EXPECT_EQ(End(l[0]), extended);
+      EXPECT_NE(std::string(l[0].getSummary().cStr()).find(word), std::string::npos)
+          << l[0].getSummary().cStr();
+    }
+  }
+
   std::vector<Built<views::LapseReport>> fired_;
   static testing::TempDir* dir_;
   static ManualClock* clock_;
@@ -697,18 +717,7 @@ TEST_F(Views, L10OrderOverdue) {
 // extension, and stays so in every later report (the rule used to take the deadline as extended
 // at T for the whole history, and the lapse vanished once the extension was made).
 TEST_F(Views, L10OverdueUntilALateExtension) {
-  for (Time T : {D(64), D(100)}) {
-    auto l = FireAndMiss("L10", "enterprise:X10c", "enterprise:X10d", T);
-    ASSERT_EQ(l.size(), 1u);
-    EXPECT_EQ(Start(l[0]), D(60));
-    if (T < D(65)) {
-      EXPECT_FALSE(End(l[0]));
-      continue;
-    }
-    EXPECT_EQ(End(l[0]), D(65));
-    EXPECT_NE(std::string(l[0].getSummary().cStr()).find("extended"), std::string::npos)
-        << l[0].getSummary().cStr();
-  }
+  OverdueUntilALateExtension("L10", "X10c", "X10d", D(60), D(65), "extended");
   // The extension was the follow-up of the passed deadline, and the report was reviewed in time.
   EXPECT_EQ(Fired(Lapses("enterprise:X10c", "L11", D(100))).size(), 0u);
 }
@@ -822,18 +831,7 @@ TEST_F(Views, L22InvestigationOverdue) {
 // An investigation extended only after its 60 days ran out was overdue until the extension, in
 // every later report too (the extension used to count from the start, whenever it was granted).
 TEST_F(Views, L22OverdueUntilALateExtension) {
-  for (Time T : {D(162), D(200)}) {
-    auto l = FireAndMiss("L22", "enterprise:X22c", "enterprise:X22d", T);
-    ASSERT_EQ(l.size(), 1u);
-    EXPECT_EQ(Start(l[0]), D(160));
-    if (T < D(165)) {
-      EXPECT_FALSE(End(l[0]));
-      continue;
-    }
-    EXPECT_EQ(End(l[0]), D(165));
-    EXPECT_NE(std::string(l[0].getSummary().cStr()).find("extension"), std::string::npos)
-        << l[0].getSummary().cStr();
-  }
+  OverdueUntilALateExtension("L22", "X22c", "X22d", D(160), D(165), "extension");
   // An appraisal started late does not cure the days already overdue either.
   for (Time T : {D(165), D(250)}) {
     auto report = Lapses("enterprise:X22e", "L22", T);
