@@ -47,6 +47,30 @@ std::pair<const char*, const char*> LevelName(sc::ReportLevel level) {
   }
 }
 
+// When the reports of an accident had to go above `level` (条例 Art 10), as of `until`: from
+// `reached` (the report that reached `level`) or from the report or update that raised the
+// accident's class above it, whichever came later. None if the class in force at `until` does
+// not require more (a relay above what the class requires is not due; neither is one whose
+// requirement was lowered again before it was made).
+struct RelayDue {
+  Time from;
+  const AccidentFact::Required* raised;  // the requirement that made it due
+};
+std::optional<RelayDue> RelayDueAbove(const AccidentFact& a, sc::ReportLevel level, Time reached,
+                                      Time until) {
+  const AccidentFact::Required* since = nullptr;  // required above `level` since
+  for (const auto& req : a.required_level) {
+    if (req.from > until) break;
+    if (req.level <= level) {
+      since = nullptr;
+    } else if (since == nullptr) {
+      since = &req;
+    }
+  }
+  if (since == nullptr) return std::nullopt;
+  return RelayDue{std::max(reached, since->from), since};
+}
+
 // A span during which an order was past the deadline then in force (plus its grace) and not
 // done. A deadline extended after it had passed ends a span (the order was overdue until the
 // extension) and may open another when the new one passes too.
@@ -897,57 +921,59 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         l.evidence = {first->record};
         emit(std::move(l));
       }
+      // Relays (条例 Art 10, 11): a report that reaches a level above every report before it.
+      // The recipient of the highest report so far (the first to reach that level) has
+      // relay_hours to pass it up once the accident's class requires a higher level. A report
+      // at or below that level is a follow-up, not a relay.
+      const AccidentFact::Report* top = reports.front();
       for (size_t i = 1; i < reports.size(); ++i) {
-        LapseFinding r = make("L21", reports[i - 1]->reported_at);
-        double relay = P(&r, "L21", "relay_hours", reports[i - 1]->reported_at) * kHour;
-        int64_t gap = reports[i]->reported_at.unix_nanos - reports[i - 1]->reported_at.unix_nanos;
+        const auto* cur = reports[i];
+        if (cur->level <= top->level) continue;
+        const auto* from_report = top;
+        top = cur;
+        auto due = RelayDueAbove(a, from_report->level, from_report->reported_at, cur->reported_at);
+        if (!due) continue;
+        LapseFinding r = make("L21", due->from);
+        double relay = P(&r, "L21", "relay_hours", due->from) * kHour;
+        int64_t gap = cur->reported_at.unix_nanos - due->from.unix_nanos;
         if (gap <= relay) continue;
-        r.window_start = Plus(reports[i - 1]->reported_at, relay);
-        r.window_end = reports[i]->reported_at;
+        r.window_start = Plus(due->from, relay);
+        r.window_end = cur->reported_at;
+        const std::string after =
+            due->from == from_report->reported_at ? "the previous report" : "the class was raised";
+        const std::string after_zh =
+            due->from == from_report->reported_at ? "上一级报告后 " : "事故等级升高后 ";
         r.summary = "accident " + aid + ": relayed to the next level " +
-                    std::to_string(gap / 60 / Time::kNanosPerSecond) + " minutes after the " +
-                    "previous report (limit " + std::to_string(static_cast<int>(relay / kHour)) +
+                    std::to_string(gap / 60 / Time::kNanosPerSecond) + " minutes after " + after +
+                    " (limit " + std::to_string(static_cast<int>(relay / kHour)) +
                     " h per level, 条例 Art 11)";
-        r.summary_zh = "事故 " + aid + "：上一级报告后 " +
+        r.summary_zh = "事故 " + aid + "：" + after_zh +
                        std::to_string(gap / 60 / Time::kNanosPerSecond) +
                        " 分钟才逐级上报（每级时限 " +
                        std::to_string(static_cast<int>(relay / kHour)) + " 小时，条例第十一条）";
-        r.evidence = {reports[i - 1]->record, reports[i]->record};
-        r.extra_holders.push_back(reports[i]->record->signer);
+        r.evidence = {from_report->record, cur->record};
+        if (due->raised->record != from_report->record) r.evidence.push_back(due->raised->record);
+        r.extra_holders.push_back(cur->record->signer);
         emit(std::move(r));
       }
-      // A relay never made: the reports stop below the level the accident's class requires
-      // (条例 Art 10); the last report's recipient had relay_hours to pass it up, from that
-      // report or from the update that raised the class, whichever came later.
-      const auto* last = reports.back();
-      sc::ReportLevel highest = sc::ReportLevel::UNSPECIFIED;
-      for (const auto* r : reports) highest = std::max(highest, r->level);
-      const AccidentFact::Required* since = nullptr;  // required above `highest` since
-      for (const auto& req : a.required_level) {
-        if (req.level <= highest) {
-          since = nullptr;
-        } else if (since == nullptr) {
-          since = &req;
-        }
-      }
-      if (since != nullptr) {
-        const Time from = std::max(last->reported_at, since->from);
-        LapseFinding r = make("L21", from);
-        double relay = P(&r, "L21", "relay_hours", from) * kHour;
-        if (T > Plus(from, relay)) {
-          r.window_start = Plus(from, relay);
+      // A relay never made: the reports stop below the level the accident's class requires.
+      if (auto due = RelayDueAbove(a, top->level, top->reported_at, T)) {
+        LapseFinding r = make("L21", due->from);
+        double relay = P(&r, "L21", "relay_hours", due->from) * kHour;
+        if (T > Plus(due->from, relay)) {
+          r.window_start = Plus(due->from, relay);
           const auto [level, level_zh] = LevelName(a.required_level.back().level);
           r.summary = "accident " + aid + ": not relayed up to the " + level +
-                      " level it must reach; the last report (to " + last->recipient + ", " +
-                      DayText(last->reported_at) + ") was not passed on within " +
+                      " level it must reach; the report to " + top->recipient + " (" +
+                      DayText(top->reported_at) + ") was not passed on within " +
                       std::to_string(static_cast<int>(relay / kHour)) + " h (条例 Art 10, 11)";
           r.summary_zh = "事故 " + aid + "：未按规定逐级上报至" + level_zh + "；" +
-                         DayText(last->reported_at) + " 报至 " + last->recipient + " 后 " +
+                         DayText(top->reported_at) + " 报至 " + top->recipient + " 后 " +
                          std::to_string(static_cast<int>(relay / kHour)) +
                          " 小时内未续报（条例第十条、第十一条）";
-          r.evidence = {last->record};
-          if (since->record != last->record) r.evidence.push_back(since->record);
-          if (!last->recipient.empty()) r.extra_holders.push_back("org:" + last->recipient);
+          r.evidence = {top->record};
+          if (due->raised->record != top->record) r.evidence.push_back(due->raised->record);
+          if (!top->recipient.empty()) r.extra_holders.push_back("org:" + top->recipient);
           emit(std::move(r));
         }
       }

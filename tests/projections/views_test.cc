@@ -307,6 +307,27 @@ void AddCases(Scenario& s, Time B) {
     report(a, id, std::string(id) == "X21d", 119 * kMinute);
   }
 
+  // L21 relays timed from when they were due: X21e's 一般 accident, relayed to the city in
+  // time, is relayed on to the province five hours later, which its class never required
+  // (silent). X21f's casualties are updated on D(101) to three deaths (较大: the province), and
+  // the city relays it to the province 150 minutes after the update (fires from the update plus
+  // two hours; timed from the city's report it was a day late); X21g's 90 minutes after (near
+  // miss).
+  for (const char* id : {"X21e", "X21f", "X21g"}) {
+    enterprise(id);
+    Writer::Accident a = accident(id);
+    report(a, id);
+    const bool raised = std::string(id) != "X21e";
+    if (raised) w.UpdateCasualties(D(101), id, a.id, 3, 0, 0, 0);
+    Writer::Accident relay = a;
+    relay.reported_at = raised ? D(101).PlusNanos((id == std::string("X21f") ? 150 : 90) * kMinute)
+                               : a.reported_at.PlusNanos(6 * kHour);
+    relay.reported_by = "周强";
+    relay.recipient_org = "";
+    relay.level = "province";
+    w.ReportAccident(relay.reported_at, "zhou-qiang", relay);
+  }
+
   // L22 and a late extension: X22c's is granted on D(165), after the 60 days ran out (L22 fires
   // for D(160) to D(165)); X22d's on D(150) (near miss). Both reports come on D(190).
   for (const char* id : {"X22c", "X22d"}) {
@@ -819,6 +840,23 @@ TEST_F(Views, L21RelayNeverMade) {
   EXPECT_TRUE(Holds(l[0], "org:sz-ajj")) << "the recipient that did not relay it";
   EXPECT_NE(std::string(l[0].getSummary().cStr()).find("city"), std::string::npos)
       << l[0].getSummary().cStr();
+}
+
+// A relay is due when the accident's class requires the higher level: a relay above what the
+// class requires is not timed (X21e), and one required by a casualty update is timed from the
+// update, not from the report before it (X21f; X21g is the near miss).
+TEST_F(Views, L21RelayTimedFromWhenItWasDue) {
+  EXPECT_TRUE(Fired(Lapses("enterprise:X21e", "L21", D(110))).empty());
+  auto l = FireAndMiss("L21", "enterprise:X21f", "enterprise:X21g", D(110));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(101).PlusNanos(120 * kMinute));
+  EXPECT_EQ(End(l[0]), D(101).PlusNanos(150 * kMinute));
+  EXPECT_EQ(l[0].getEvidence().size(), 3u) << "the city's report, the relay, and the update";
+  // While the relay is pending, the window is the same one, open (a relay never made).
+  auto pending = Fired(Lapses("enterprise:X21f", "L21", D(101).PlusNanos(140 * kMinute)));
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(Start(pending[0]), D(101).PlusNanos(120 * kMinute));
+  EXPECT_FALSE(End(pending[0]));
 }
 
 TEST_F(Views, L22InvestigationOverdue) {
