@@ -823,7 +823,7 @@ Status ProfileUpdated(Ctx& x) {
   PutEnterprise(x, id, updated);
   PutEnterpriseVersion(x, id, MessageView<tables::EnterpriseRow>::Decode(updated)->get(), x.t);
   if (!place.empty() && place != old_place) {
-    x.state.Delete(Key({name::kEnterpriseByPlace, old_place, id}));
+    // The old place's row stays: the enterprise's history there is still that place's.
     x.Mark({name::kEnterpriseByPlace, place, id});
     x.Index("jurisdiction", place);
   }

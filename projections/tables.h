@@ -27,7 +27,8 @@ namespace dutyledger::tables {
 
 inline constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
 inline constexpr uint64_t kNoSeq = std::numeric_limits<uint64_t>::max();
-inline constexpr char kProjectionVersion[] = "2";  // 2: mj/ added, dx/i/ narrowed
+// The tables' layout. 2: mj/ added, dx/i/ narrowed. 3: ej/ keeps every place an enterprise had.
+inline constexpr char kProjectionVersion[] = "3";
 inline constexpr char kVersionKey[] = "version";   // meta/version holds kProjectionVersion
 
 // Whether queries may read the tables: no rebuild in progress or interrupted, and the tables'
@@ -58,7 +59,9 @@ inline constexpr std::string_view kMappingPlace = "mj";  // mj/<jurisdiction>/<i
                                                          // (jurisdiction "": mapped for none)
 inline constexpr std::string_view kEnterprise = "e";     // e/<id>
 inline constexpr std::string_view kEnterpriseVersion = "ev";  // ev/<id>/<seq>
-inline constexpr std::string_view kEnterpriseByPlace = "ej";  // ej/<jurisdiction>/<id>
+inline constexpr std::string_view kEnterpriseByPlace = "ej";  // ej/<jurisdiction>/<id>: every
+                                                              // place it has had, not only the
+                                                              // latest (a query at T filters)
 inline constexpr std::string_view kHazard = "h";              // h/<id>
 inline constexpr std::string_view kOrder = "r";               // r/<id>
 inline constexpr std::string_view kInspection = "i";          // i/<id>

@@ -213,8 +213,10 @@ struct ViewBuilder::Impl {
     return out;
   }
 
-  // Enterprises placed in the jurisdiction (or inside it), in id order.
-  Result<std::vector<std::string>> EnterprisesIn(const std::string& jurisdiction) {
+  // Enterprises that have ever been placed in the jurisdiction (or inside it), in id order: a
+  // superset of those there at T. Callers keep what was there: the enterprise's place at T
+  // (EnterpriseFile::jurisdiction), or a lapse's place (the place when its window opened).
+  Result<std::vector<std::string>> EnterprisesEverIn(const std::string& jurisdiction) {
     ASSIGN_OR_RETURN(auto places, Within(jurisdiction));
     std::vector<std::string> out;
     for (const auto& j : places) {
@@ -229,6 +231,7 @@ struct ViewBuilder::Impl {
       RETURN_IF_ERROR(s);
     }
     std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());  // moved within the jurisdiction
     return out;
   }
 
@@ -497,11 +500,19 @@ Status ViewBuilder::Impl::JurisdictionLapses(const std::vector<std::string>& pla
   return Status::Ok();
 }
 
+// The place's own lapses, and those of the enterprises that were in it when the window opened
+// (an enterprise that moved away leaves its lapses here; one that moved in brings none).
 Status ViewBuilder::Impl::PlaceLapses(const std::string& jurisdiction, const EachSubject& each) {
   ASSIGN_OR_RETURN(auto places, Within(jurisdiction));
   RETURN_IF_ERROR(JurisdictionLapses(places, each));
-  ASSIGN_OR_RETURN(auto enterprises, EnterprisesIn(jurisdiction));
-  return EnterprisesLapses(enterprises, each);
+  ASSIGN_OR_RETURN(auto enterprises, EnterprisesEverIn(jurisdiction));
+  const std::set<std::string> inside(places.begin(), places.end());
+  return EnterprisesLapses(enterprises, [&](std::vector<LapseFinding>* found) {
+    std::erase_if(*found, [&](const LapseFinding& f) {
+      return !f.place || !inside.count(f.place->jurisdiction);
+    });
+    return each(found);
+  });
 }
 
 Status ViewBuilder::Impl::EnterprisesLapses(const std::vector<std::string>& ids,
@@ -621,7 +632,7 @@ Status ViewBuilder::Impl::OfficialLapses(const std::string& official, const Each
     for (auto& p : within) {
       if (seen_places.insert(p).second) places.push_back(std::move(p));
     }
-    ASSIGN_OR_RETURN(auto in, EnterprisesIn(j));
+    ASSIGN_OR_RETURN(auto in, EnterprisesEverIn(j));  // NamesHolder keeps what was there
     for (auto& e : in) {
       if (seen_firms.insert(e).second) firms.push_back(std::move(e));
     }
@@ -1309,12 +1320,14 @@ Status ViewBuilder::Park(const std::string& jurisdiction, views::ParkView::Build
         return std::make_pair(out.initMeetings(m), out.initTasks(t));
       }));
 
-  // Inspection coverage of its enterprises, and blind spots at T.
-  ASSIGN_OR_RETURN(auto enterprises, im.EnterprisesIn(jurisdiction));
+  // Inspection coverage of the enterprises in it at T, and blind spots at T.
+  ASSIGN_OR_RETURN(auto enterprises, im.EnterprisesEverIn(jurisdiction));
+  ASSIGN_OR_RETURN(auto places, im.Within(jurisdiction));
+  const std::set<std::string> inside(places.begin(), places.end());
   std::vector<const EnterpriseFile*> files;
   for (const auto& e : enterprises) {
     ASSIGN_OR_RETURN(const EnterpriseFile* f, im.File(e));
-    if (f != nullptr) files.push_back(f);
+    if (f != nullptr && inside.count(f->jurisdiction)) files.push_back(f);
   }
   auto el = out.initEnterprises(static_cast<unsigned>(files.size()));
   for (size_t i = 0; i < files.size(); ++i) {

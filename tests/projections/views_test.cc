@@ -328,6 +328,16 @@ void AddCases(Scenario& s, Time B) {
     w.ReportAccident(relay.reported_at, "zhou-qiang", relay);
   }
 
+  // An enterprise that moves: XMV's order is overdue from D(60) (L10, open); on D(70) it moves
+  // from the park to park p4. The lapse opened in the park and stays the park's; p4 gains the
+  // enterprise from D(70), not its past.
+  w.Jurisdiction(D(0), "root", "smx/sz/p4", "园区p4", "industrialPark", "smx/sz");
+  enterprise("XMV");
+  w.Inspect(D(30), "wu-fang", "i-XMV", "XMV", "routine", {"wu-fang"}, false);
+  w.Hazard(D(30), "wu-fang", "hz-XMV", "XMV", "general", "电气", "线路老化", "inspection", "i-XMV");
+  w.Order(D(30), "wu-fang", "ord-XMV", "XMV", {"hz-XMV"}, D(60), "i-XMV", "负责人");
+  w.UpdateProfile(D(70), "chen-jie", "XMV", {"C3393"}, "general", false, false, "smx/sz/p4");
+
   // L22 and a late extension: X22c's is granted on D(165), after the 60 days ran out (L22 fires
   // for D(160) to D(165)); X22d's on D(150) (near miss). Both reports come on D(190).
   for (const char* id : {"X22c", "X22d"}) {
@@ -521,6 +531,11 @@ class Views : public ::testing::Test {
                                           std::optional<Time> known = std::nullopt) {
     return Build<views::EnterpriseView>(
         valid, known, [&](ViewBuilder& b, auto out) { return b.Enterprise(id, out); });
+  }
+
+  Built<views::ParkView> Park(const std::string& id, Time valid) {
+    return Build<views::ParkView>(valid, std::nullopt,
+                                  [&](ViewBuilder& b, auto out) { return b.Park(id, out); });
   }
 
   // The lapses of `rule` for `scope` at T; the near miss must have none.
@@ -857,6 +872,37 @@ TEST_F(Views, L21RelayTimedFromWhenItWasDue) {
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(Start(pending[0]), D(101).PlusNanos(120 * kMinute));
   EXPECT_FALSE(End(pending[0]));
+}
+
+// A park's lapses are those that opened while the enterprise was in it, whenever asked; its
+// enterprises are those in it at T. (Both used to follow the enterprise's latest place: before
+// the move, the park had lost XMV and p4 had its lapse; after it, the park had lost the lapse.)
+TEST_F(Views, AnEnterpriseThatMovesLeavesItsLapsesInThePark) {
+  auto has = [](const Built<views::LapseReport>& report) {
+    for (auto l : report.view.getLapses()) {
+      if (l.getSubject() == "enterprise:XMV") return true;
+    }
+    return false;
+  };
+  for (Time T : {D(65), D(80)}) {
+    SCOPED_TRACE(FormatRfc3339(T));
+    EXPECT_TRUE(has(Lapses(std::string("park:") + kPark, "L10", T)));
+    EXPECT_FALSE(has(Lapses("park:smx/sz/p4", "L10", T)));
+    auto lists = [&](const std::string& park) {
+      auto view = Park(park, T);
+      for (auto e : view.view.getEnterprises()) {
+        if (e.getEnterpriseId() == "XMV") return true;
+      }
+      return false;
+    };
+    EXPECT_EQ(lists(kPark), T < D(70));
+    EXPECT_EQ(lists("smx/sz/p4"), T >= D(70));
+  }
+  // The enterprise's own report keeps it, and names the park's holders (where it opened).
+  auto own = Fired(Lapses("enterprise:XMV", "L10", D(80)));
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(Start(own[0]), D(60));
+  EXPECT_TRUE(Holds(own[0], "official:chen-jie"));
 }
 
 TEST_F(Views, L22InvestigationOverdue) {

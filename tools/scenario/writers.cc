@@ -210,11 +210,12 @@ void Writer::Register(Time at, const std::string& signer, const Enterprise& e) {
 
 void Writer::UpdateProfile(Time at, const std::string& signer, const std::string& enterprise,
                            const Strings& industries, const std::string& risk, bool foreign,
-                           bool emerging) {
+                           bool emerging, const std::string& jurisdiction) {
   J j;
   j.s("enterpriseId", enterprise).strings("industryCodes", industries).s("riskClass", risk);
   if (foreign) j.b("foreignInvested", true);
   if (emerging) j.b("emergingSector", true);
+  if (!jurisdiction.empty()) j.s("jurisdiction", jurisdiction);
   Emit(at, signer, "enterpriseProfileUpdated", j);
 }
 

@@ -95,7 +95,7 @@ class Writer {
   void Register(Time at, const std::string& signer, const Enterprise& e);
   void UpdateProfile(Time at, const std::string& signer, const std::string& enterprise,
                      const Strings& industries, const std::string& risk, bool foreign,
-                     bool emerging);
+                     bool emerging, const std::string& jurisdiction = "");  // "": unchanged
   void ChangePrincipal(Time at, const std::string& signer, const std::string& enterprise,
                        const std::string& principal, const std::string& legal_rep);
   void KeyTarget(Time at, const std::string& signer, const std::string& enterprise, bool designated,
