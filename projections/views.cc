@@ -861,6 +861,18 @@ Status ViewBuilder::Enterprise(const std::string& enterprise, views::EnterpriseV
     if (o.reports.empty() && im.T() > o.deadline.unix_nanos) {
       b.setDaysOverdue(static_cast<double>(im.T() - o.deadline.unix_nanos) / kDay);
     }
+    if (o.deadlines.size() > 1) {
+      auto changes = b.initDeadlineChanges(static_cast<unsigned>(o.deadlines.size() - 1));
+      for (size_t j = 1; j < o.deadlines.size(); ++j) {
+        const auto &before = o.deadlines[j - 1], &now = o.deadlines[j];
+        auto c = changes[static_cast<unsigned>(j - 1)];
+        WriteTime(c.initChangedAt(), now.from);
+        WriteTime(c.initFrom(), before.deadline);
+        WriteTime(c.initTo(), now.deadline);
+        c.setAfterItPassed(now.from > before.deadline);
+        h.FillEvidence(*now.record, c.initEvidence());
+      }
+    }
     auto ev = b.initEvidence(static_cast<unsigned>(o.records.size()));
     for (size_t j = 0; j < o.records.size(); ++j) h.FillEvidence(*o.records[j], ev[j]);
   }

@@ -247,6 +247,12 @@ std::string RenderEnterprise(views::EnterpriseView::Reader v, Lang lang) {
                                          Num(o.getDaysOverdue()) + t(" days", " 天")
                                    : "") +
            "  " + Refs(o.getEvidence()) + Marks(o.getEvidence(), t) + "\n";
+    for (auto c : o.getDeadlineChanges()) {
+      out += "    " + DayText(c.getChangedAt()) + t(" deadline changed from ", " 期限由 ") +
+             DayText(c.getFrom()) + t(" to ", " 改为 ") + DayText(c.getTo()) +
+             (c.getAfterItPassed() ? t(", after it had passed", "（原期限已过）") : "") + "  " +
+             Ref(c.getEvidence()) + Marks(c.getEvidence(), t) + "\n";
+    }
   }
   Section(out, "On-site measures", "现场处理措施", v.getMeasures().size(), t);
   for (auto m : v.getMeasures()) {

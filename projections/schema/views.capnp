@@ -105,6 +105,17 @@ struct Order {
   reviewedAt @8 :Common.Timestamp;
   daysOverdue @9 :Float64;          # past the deadline with no report
   evidence @10 :List(Evidence);
+  deadlineChanges @11 :List(DeadlineChange);  # each extension (or shortening), in time order
+}
+
+struct DeadlineChange {
+  # A rectification deadline changed (整改期限延长) as of --valid-at.
+  changedAt @0 :Common.Timestamp;
+  from @1 :Common.Timestamp;        # the deadline it replaced
+  to @2 :Common.Timestamp;
+  afterItPassed @3 :Bool;           # granted after the deadline it replaced had passed: the days
+                                    # overdue before it stand (rule L10)
+  evidence @4 :Evidence;
 }
 
 struct Measure {

@@ -758,6 +758,31 @@ TEST_F(Views, L10OverdueUntilALateExtension) {
   EXPECT_EQ(Fired(Lapses("enterprise:X10c", "L11", D(100))).size(), 0u);
 }
 
+// The enterprise view shows each deadline change of an order, and whether it came after the
+// deadline it replaced had passed (the overdue days before it stand).
+TEST_F(Views, EnterpriseViewShowsDeadlineChanges) {
+  for (const char* id : {"X10c", "X10d"}) {
+    SCOPED_TRACE(id);
+    const bool late = std::string(id) == "X10c";
+    auto v = Enterprise(id, D(100));
+    ASSERT_EQ(v.view.getOrders().size(), 1u);
+    auto o = v.view.getOrders()[0];
+    EXPECT_EQ(ReadTime(o.getDeadline()), D(90));
+    ASSERT_EQ(o.getDeadlineChanges().size(), 1u);
+    auto c = o.getDeadlineChanges()[0];
+    EXPECT_EQ(ReadTime(c.getChangedAt()), D(late ? 65 : 55));
+    EXPECT_EQ(ReadTime(c.getFrom()), D(60));
+    EXPECT_EQ(ReadTime(c.getTo()), D(90));
+    EXPECT_EQ(c.getAfterItPassed(), late);
+    EXPECT_EQ(std::string(c.getEvidence().getType().cStr()), "rectificationDeadlineChanged");
+    std::string text = RenderEnterprise(v.view, Lang::kEn);
+    EXPECT_EQ(text.find("deadline changed from") != std::string::npos, true) << text;
+    EXPECT_EQ(text.find("after it had passed") != std::string::npos, late) << text;
+    // Asked before the change, there is none.
+    EXPECT_EQ(Enterprise(id, D(50)).view.getOrders()[0].getDeadlineChanges().size(), 0u);
+  }
+}
+
 TEST_F(Views, L11ReinspectionOverdue) {
   auto l = FireAndMiss("L11", "enterprise:X11a", "enterprise:X11b", D(70));
   ASSERT_EQ(l.size(), 1u);
