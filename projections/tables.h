@@ -29,7 +29,7 @@ inline constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
 inline constexpr uint64_t kNoSeq = std::numeric_limits<uint64_t>::max();
 // The tables' layout. 2: mj/ added, dx/i/ narrowed. 3: ej/ keeps every place an enterprise had.
 inline constexpr char kProjectionVersion[] = "3";
-inline constexpr char kVersionKey[] = "version";   // meta/version holds kProjectionVersion
+inline constexpr char kVersionKey[] = "version";  // meta/version holds kProjectionVersion
 
 // Whether queries may read the tables: no rebuild in progress or interrupted, and the tables'
 // version is the one this build writes. kFailedPrecondition says what to run otherwise.
