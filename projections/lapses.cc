@@ -578,9 +578,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       }
     }
     {  // L11: a review within N days of each report, and of a deadline passed without one (a
-       // deadline extended after it passed was followed up by the extension).
-      LapseFinding proto = make("L11", o.deadline);
-      double days = P(&proto, "L11", "review_days", o.deadline) * kDay;
+       // deadline extended after it passed was followed up by the extension). N is the one in
+       // force when the clock started (the report, or the deadline passing).
       struct Start {
         Time at;
         bool deadline;                    // else a report
@@ -598,6 +597,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       for (const Start& start : starts) {
         const Time s = start.at;
         if (covered_until && s <= *covered_until) continue;
+        LapseFinding l = make("L11", s);
+        const double days = P(&l, "L11", "review_days", s) * kDay;
         Time due = Plus(s, days);
         std::optional<Time> review;
         for (const auto& [when, passed] : o.reviews) {
@@ -612,7 +613,6 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
         }
         if (!review && T <= due) continue;
         if (o.passed() && review && o.reviews.back().first < s) continue;
-        LapseFinding l = proto;
         l.window_start = due;
         if (review) l.window_end = *review;
         l.summary = "order " + oid + ": no re-inspection (复查) within " +

@@ -328,6 +328,23 @@ void AddCases(Scenario& s, Time B) {
     w.ReportAccident(relay.reported_at, "zhou-qiang", relay);
   }
 
+  // L11 under a parameter change: from D(300) the review must come within 5 days (local-2020).
+  // X11c and X11d report on D(290), under the default 10 days; X11c is reviewed on D(302)
+  // (fires from D(300), the default's due date), X11d on D(299) (near miss: 9 days, within the
+  // 10 in force when the report came; the deadline, D(320), is under the new set).
+  w.Parameters(D(280), "zhou-qiang", "local-2020", D(300), {{"L11", "review_days", 5}});
+  for (const char* id : {"X11c", "X11d"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id, order = std::string("ord-") + id;
+    w.Inspect(D(280), "wu-fang", insp, id, "routine", {"wu-fang"}, false);
+    w.Hazard(D(280), "wu-fang", std::string("hz-") + id, id, "general", "电气", "线路老化",
+             "inspection", insp);
+    w.Order(D(280), "wu-fang", order, id, {std::string("hz-") + id}, D(320), insp, "负责人");
+    w.ReportRectification(D(290), id, order, id);
+    w.ReviewRectification(D(id == std::string("X11c") ? 302 : 299), "wu-fang", order, true,
+                          {"wu-fang"}, std::string("复查-") + id);
+  }
+
   // An enterprise that moves: XMV's order is overdue from D(60) (L10, open); on D(70) it moves
   // from the park to park p4. The lapse opened in the park and stays the park's; p4 gains the
   // enterprise from D(70), not its past.
@@ -781,6 +798,17 @@ TEST_F(Views, EnterpriseViewShowsDeadlineChanges) {
     // Asked before the change, there is none.
     EXPECT_EQ(Enterprise(id, D(50)).view.getOrders()[0].getDeadlineChanges().size(), 0u);
   }
+}
+
+// The review's window is the one in force when its clock started (the report), not at the
+// order's deadline.
+TEST_F(Views, L11WindowIsTheOneInForceWhenTheReportCame) {
+  auto l = FireAndMiss("L11", "enterprise:X11c", "enterprise:X11d", D(330));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(300));
+  EXPECT_EQ(End(l[0]), D(302));
+  // The fixture's set in force on D(290) (it leaves review_days at its default), not local-2020.
+  EXPECT_EQ(std::string(l[0].getParameterVersion().cStr()), "local-2018");
 }
 
 TEST_F(Views, L11ReinspectionOverdue) {
