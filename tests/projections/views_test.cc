@@ -921,7 +921,8 @@ TEST_F(Views, L21RelayTimedFromWhenItWasDue) {
   EXPECT_EQ(End(l[0]), D(101).PlusNanos(150 * kMinute));
   EXPECT_EQ(l[0].getEvidence().size(), 3u) << "the city's report, the relay, and the update";
   // While the relay is pending, the window is the same one, open (a relay never made).
-  auto pending = Fired(Lapses("enterprise:X21f", "L21", D(101).PlusNanos(140 * kMinute)));
+  auto pending_report = Lapses("enterprise:X21f", "L21", D(101).PlusNanos(140 * kMinute));
+  auto pending = Fired(pending_report);  // readers into the report: keep it alive
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(Start(pending[0]), D(101).PlusNanos(120 * kMinute));
   EXPECT_FALSE(End(pending[0]));
@@ -952,7 +953,8 @@ TEST_F(Views, AnEnterpriseThatMovesLeavesItsLapsesInThePark) {
     EXPECT_EQ(lists("smx/sz/p4"), T >= D(70));
   }
   // The enterprise's own report keeps it, and names the park's holders (where it opened).
-  auto own = Fired(Lapses("enterprise:XMV", "L10", D(80)));
+  auto own_report = Lapses("enterprise:XMV", "L10", D(80));
+  auto own = Fired(own_report);
   ASSERT_EQ(own.size(), 1u);
   EXPECT_EQ(Start(own[0]), D(60));
   EXPECT_TRUE(Holds(own[0], "official:chen-jie"));
