@@ -17,18 +17,28 @@ std::vector<std::string> Strs(capnp::List<capnp::Text>::Reader list) {
 
 Time At(sc::Timestamp::Reader t) { return ReadTime(t); }
 
-// The level an accident's reports must reach, by its class (条例 Art 3 and 10).
+// The level an accident's reports must reach, by its class (条例 Art 10).
 sc::ReportLevel RequiredLevel(uint32_t deaths, uint32_t serious, int64_t loss_yuan) {
-  if (deaths >= 10 || serious >= 50 || loss_yuan >= 50'000'000) {
-    return sc::ReportLevel::STATE_COUNCIL;  // 重大, 特别重大
+  switch (ClassOf(deaths, serious, loss_yuan)) {
+    case AccidentClass::kGeneral:
+      return sc::ReportLevel::CITY;
+    case AccidentClass::kLarger:
+      return sc::ReportLevel::PROVINCE;
+    default:
+      return sc::ReportLevel::STATE_COUNCIL;
   }
-  if (deaths >= 3 || serious >= 10 || loss_yuan >= 10'000'000) {
-    return sc::ReportLevel::PROVINCE;  // 较大
-  }
-  return sc::ReportLevel::CITY;  // 一般
 }
 
 }  // namespace
+
+AccidentClass ClassOf(uint32_t deaths, uint32_t serious, int64_t loss_yuan) {
+  if (deaths >= 30 || serious >= 100 || loss_yuan >= 100'000'000) {
+    return AccidentClass::kExtraordinary;
+  }
+  if (deaths >= 10 || serious >= 50 || loss_yuan >= 50'000'000) return AccidentClass::kMajor;
+  if (deaths >= 3 || serious >= 10 || loss_yuan >= 10'000'000) return AccidentClass::kLarger;
+  return AccidentClass::kGeneral;
+}
 
 bool EnterpriseFile::SuspendedAt(Time t) const {
   for (const auto& s : suspensions) {

@@ -105,6 +105,11 @@ struct ProjectFact {
   std::vector<const Record*> records;
 };
 
+// An accident's class (《生产安全事故报告和调查处理条例》 Art 3) by its deaths, serious injuries
+// and direct loss: 一般, 较大, 重大, 特别重大.
+enum class AccidentClass { kGeneral, kLarger, kMajor, kExtraordinary };
+AccidentClass ClassOf(uint32_t deaths, uint32_t serious, int64_t loss_yuan);
+
 struct AccidentFact {
   std::string id;
   Time accident_at, known_at;

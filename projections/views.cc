@@ -95,10 +95,16 @@ std::string SummaryOf(sc::EventBody::Reader body) {
 
 // 《生产安全事故报告和调查处理条例》 Art 3 (the missing counted with the dead).
 std::string AccidentGrade(uint32_t deaths, uint32_t serious, int64_t loss) {
-  if (deaths >= 30 || serious >= 100 || loss >= 100'000'000) return "特别重大";
-  if (deaths >= 10 || serious >= 50 || loss >= 50'000'000) return "重大";
-  if (deaths >= 3 || serious >= 10 || loss >= 10'000'000) return "较大";
-  return "一般";
+  switch (ClassOf(deaths, serious, loss)) {
+    case AccidentClass::kExtraordinary:
+      return "特别重大";
+    case AccidentClass::kMajor:
+      return "重大";
+    case AccidentClass::kLarger:
+      return "较大";
+    default:
+      return "一般";
+  }
 }
 
 std::string ProjectStage(const ProjectFact& p) {
