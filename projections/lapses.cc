@@ -243,11 +243,19 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     l.place = place;
     return l;
   };
-  // Each window's duty holders are those of the place the enterprise had when it opened.
+  // Each window's duty holders are those of the place the enterprise had when it opened, and
+  // of each place it had from a later instant before the window closed (as far as T).
   auto emit = [&](LapseFinding l) {
     const PlaceVersion& v = f.PlaceAt(l.window_start);
     if (v.jurisdiction != place.jurisdiction || v.industries != place.industries) {
       l.place = Place{f.id, v.jurisdiction, v.industries};
+    }
+    for (const PlaceVersion& later : f.places) {
+      const bool open_then = l.window_end ? later.from < *l.window_end : later.from <= T;
+      if (later.from > l.window_start && open_then) {
+        l.moves.push_back(
+            {later.from, Place{f.id, later.jurisdiction, later.industries}, later.record});
+      }
     }
     out->push_back(std::move(l));
   };

@@ -53,6 +53,14 @@ struct LapseFinding {
   std::vector<const Record*> evidence;
   std::optional<Place> place;              // whose duty holders to list
   std::vector<std::string> extra_holders;  // principals (signatories, owners, holders)
+  // The places the subject had from later instants while the window was open (a move, an
+  // industry changed), in time order: their duty holders answer for the window from then on.
+  struct Move {
+    Time at;
+    Place place;
+    const Record* record = nullptr;  // the profile update that made it
+  };
+  std::vector<Move> moves;
 };
 
 // The order a report lists lapses in: by window start, rule, subject (a stable sort keeps the

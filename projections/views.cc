@@ -285,11 +285,17 @@ struct ViewBuilder::Impl {
     for (size_t i = 0; i < holders.size(); ++i) RETURN_IF_ERROR(WriteHolder(holders[i], list[i]));
     return Status::Ok();
   }
-  // With `only_holder`, each lapse lists only that principal's holder entries (an official's
-  // dossier: how the duty reached them), not every holder of the window.
+  // An official's dossier: each way a duty reached the official that a lapse names, once;
+  // the lapses refer to them by index instead of listing every holder of the window.
+  struct Reaches {
+    std::string principal;  // "official:<id>"
+    std::vector<HolderFact> list;
+    std::map<std::string, uint32_t> index;  // what an entry says (with its evidence) → position
+    uint32_t Add(HolderFact h);
+  };
+  // With `reaches`, each lapse names only that principal's holder entries, by reference.
   Status WriteLapses(const std::vector<LapseFinding>& findings,
-                     capnp::List<views::Lapse>::Builder out,
-                     const std::string* only_holder = nullptr);
+                     capnp::List<views::Lapse>::Builder out, Reaches* reaches = nullptr);
 
   // Lapses of scopes, deduplicated; official scope filters by holder.
   Status EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out);
@@ -319,6 +325,8 @@ struct ViewBuilder::Impl {
     history.domain().ForgetCoverage();
     history.Forget();
   }
+  // The duty holders a lapse names, for its window (as far as T).
+  Result<std::vector<HolderFact>> LapseHolders(const LapseFinding& f);
   Result<bool> NamesHolder(const LapseFinding& f, const std::string& principal);
 
   Result<std::vector<HolderFact>> DutiesOf(const std::string& official);
@@ -439,9 +447,17 @@ Status ViewBuilder::Impl::WriteHolder(const HolderFact& h, views::DutyHolder::Bu
 
 // ---- lapses
 
+uint32_t ViewBuilder::Impl::Reaches::Add(HolderFact h) {
+  std::string key = h.holder + '\0' + h.channel + '\0' + h.duty_id + '\0' + h.via + '\0' +
+                    h.through + '\0' + std::to_string(h.from) + '\0' + std::to_string(h.until);
+  for (const Record* r : h.evidence) key += '\0' + std::to_string(r->seq);
+  auto [it, added] = index.emplace(std::move(key), static_cast<uint32_t>(list.size()));
+  if (added) list.push_back(std::move(h));
+  return it->second;
+}
+
 Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
-                                      capnp::List<views::Lapse>::Builder out,
-                                      const std::string* only_holder) {
+                                      capnp::List<views::Lapse>::Builder out, Reaches* reaches) {
   for (size_t i = 0; i < findings.size(); ++i) {
     const LapseFinding& f = findings[i];
     auto l = out[i];
@@ -462,25 +478,17 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
     l.setSubject(f.subject);
     l.setSummary(f.summary);
     l.setSummaryZh(f.summary_zh.empty() ? f.summary : f.summary_zh);
-    std::vector<HolderFact> holders;
-    if (f.place) {
-      int64_t end = f.window_end ? f.window_end->unix_nanos : T();
-      ASSIGN_OR_RETURN(holders, Holders(*f.place, f.window_start.unix_nanos,
-                                        std::max(end, f.window_start.unix_nanos)));
+    ASSIGN_OR_RETURN(std::vector<HolderFact> holders, LapseHolders(f));
+    if (reaches != nullptr) {
+      std::vector<uint32_t> refs;
+      for (auto& h : holders) {
+        if (h.holder == reaches->principal) refs.push_back(reaches->Add(std::move(h)));
+      }
+      auto rl = l.initReachedThrough(static_cast<unsigned>(refs.size()));
+      for (size_t j = 0; j < refs.size(); ++j) rl.set(static_cast<unsigned>(j), refs[j]);
+    } else {
+      RETURN_IF_ERROR(WriteHolders(holders, l.initHolders(static_cast<unsigned>(holders.size()))));
     }
-    for (const auto& p : f.extra_holders) {
-      HolderFact h;
-      h.holder = p;
-      h.channel = "named";
-      h.via = "named by the records of this lapse";
-      h.from = f.window_start.unix_nanos;
-      if (f.window_end) h.until = f.window_end->unix_nanos;
-      holders.push_back(std::move(h));
-    }
-    if (only_holder != nullptr) {
-      std::erase_if(holders, [&](const HolderFact& h) { return h.holder != *only_holder; });
-    }
-    RETURN_IF_ERROR(WriteHolders(holders, l.initHolders(static_cast<unsigned>(holders.size()))));
     auto ev = l.initEvidence(static_cast<unsigned>(f.evidence.size()));
     for (size_t j = 0; j < f.evidence.size(); ++j) history.FillEvidence(*f.evidence[j], ev[j]);
   }
@@ -531,14 +539,78 @@ Status ViewBuilder::Impl::EnterprisesLapses(const std::vector<std::string>& ids,
   return Status::Ok();
 }
 
+// The holders of the place where the window opened, until the subject moved; those of each
+// place it had from then on. A duty reaching both places (a county's) answers for the whole
+// window once; one reaching only one of them is named for its part, cut at the move (whose
+// record joins its evidence).
+Result<std::vector<HolderFact>> ViewBuilder::Impl::LapseHolders(const LapseFinding& f) {
+  std::vector<HolderFact> out;
+  if (f.place) {
+    const int64_t start = f.window_start.unix_nanos;
+    const int64_t end = std::max(f.window_end ? f.window_end->unix_nanos : T(), start);
+    struct Segment {  // [from, to], closed, as Holders asks
+      const Place* place;
+      int64_t from, to;
+      const Record* began;  // the move that began it (none for the first)
+    };
+    std::vector<Segment> segments{{&*f.place, start, end, nullptr}};
+    for (const auto& m : f.moves) {
+      segments.back().to = m.at.unix_nanos - 1;
+      segments.push_back({&m.place, m.at.unix_nanos, end, m.record});
+    }
+    struct Span {
+      HolderFact holder;
+      size_t first, last;  // the segments it answers for
+    };
+    std::vector<Span> spans;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const Segment& seg = segments[i];
+      ASSIGN_OR_RETURN(auto holders, Holders(*seg.place, seg.from, seg.to));
+      for (auto& h : holders) {
+        auto same = std::find_if(spans.begin(), spans.end(), [&](const Span& s) {
+          const HolderFact& o = s.holder;
+          return s.last + 1 == i && o.holder == h.holder && o.channel == h.channel &&
+                 o.duty_id == h.duty_id && o.via == h.via && o.through == h.through &&
+                 o.from == h.from && o.until == h.until;
+        });
+        if (same != spans.end()) {
+          same->last = i;
+        } else {
+          spans.push_back({std::move(h), i, i});
+        }
+      }
+    }
+    for (auto& s : spans) {
+      if (s.first > 0) {
+        s.holder.from = std::max(s.holder.from, segments[s.first].from);
+        if (segments[s.first].began) s.holder.evidence.push_back(segments[s.first].began);
+      }
+      if (s.last + 1 < segments.size()) {
+        const Segment& next = segments[s.last + 1];
+        s.holder.until = std::min(s.holder.until, next.from);
+        if (next.began) s.holder.evidence.push_back(next.began);
+      }
+      out.push_back(std::move(s.holder));
+    }
+  }
+  for (const auto& p : f.extra_holders) {
+    HolderFact h;
+    h.holder = p;
+    h.channel = "named";
+    h.via = "named by the records of this lapse";
+    h.from = f.window_start.unix_nanos;
+    if (f.window_end) h.until = f.window_end->unix_nanos;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 Result<bool> ViewBuilder::Impl::NamesHolder(const LapseFinding& f, const std::string& principal) {
   for (const auto& p : f.extra_holders) {
     if (p == principal) return true;
   }
   if (!f.place) return false;
-  int64_t end = f.window_end ? f.window_end->unix_nanos : T();
-  ASSIGN_OR_RETURN(auto holders, Holders(*f.place, f.window_start.unix_nanos,
-                                         std::max(end, f.window_start.unix_nanos)));
+  ASSIGN_OR_RETURN(auto holders, LapseHolders(f));
   for (const auto& h : holders) {
     if (h.holder == principal) return true;
   }
@@ -1165,7 +1237,10 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
   std::vector<LapseFinding> lapses;
   RETURN_IF_ERROR(im.OfficialLapses(official, Impl::Collect(&lapses)));
   SortLapses(&lapses);
-  return im.WriteLapses(lapses, out.initLapses(static_cast<unsigned>(lapses.size())), &principal);
+  Impl::Reaches reaches{principal, {}, {}};
+  RETURN_IF_ERROR(
+      im.WriteLapses(lapses, out.initLapses(static_cast<unsigned>(lapses.size())), &reaches));
+  return im.WriteHolders(reaches.list, out.initReaches(static_cast<unsigned>(reaches.list.size())));
 }
 
 // ---- the park

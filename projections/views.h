@@ -133,13 +133,12 @@ std::string RenderLapseReport(views::LapseReport::Reader v, Lang lang);
 // The same text in pieces, as StreamLapses hands a report over: the heading (from the report's
 // header), each lapse, and the count at the end.
 std::string RenderLapseReportHead(views::LapseReport::Reader header, Lang lang);
-std::string RenderLapse(views::Lapse::Reader lapse, Lang lang, const std::string& indent = "  ",
-                        bool own_holders = false);
+std::string RenderLapse(views::Lapse::Reader lapse, Lang lang, const std::string& indent = "  ");
 std::string RenderLapseReportTail(uint64_t count, Lang lang);
-// The lapse list alone (each view's lapse section uses it). `own_holders`: the holders listed
-// are one official's own entries (their dossier), not every holder of the window.
+// The lapse list alone (each view's lapse section uses it). A dossier's lapses name how the
+// duty reached the official by number (`reachedThrough`, its `reaches` from [1]).
 std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
-                         const std::string& indent = "  ", bool own_holders = false);
+                         const std::string& indent = "  ");
 
 }  // namespace dutyledger
 

@@ -122,8 +122,7 @@ std::string ChannelLabel(const std::string& channel, Lang lang) {
   return ChannelText(channel, Text{lang});
 }
 
-std::string RenderLapse(views::Lapse::Reader l, Lang lang, const std::string& ind,
-                        bool own_holders) {
+std::string RenderLapse(views::Lapse::Reader l, Lang lang, const std::string& ind) {
   Text t{lang};
   std::string out;
   out += ind + l.getRule().cStr() + " " +
@@ -137,11 +136,13 @@ std::string RenderLapse(views::Lapse::Reader l, Lang lang, const std::string& in
     out += std::string(" ") + p.getName().cStr() + "=" + Num(p.getValue());
   out += "\n";
   if (l.getHolders().size()) {
-    out += ind + "  " +
-           (own_holders ? t("how the duty reached them:", "其责任来源：")
-                        : t("duty holders during the window:", "期间的责任人：")) +
-           "\n";
+    out += ind + "  " + t("duty holders during the window:", "期间的责任人：") + "\n";
     for (auto h : l.getHolders()) Holder(out, h, t, ind + "    ");
+  }
+  if (l.getReachedThrough().size()) {  // an official's dossier: its `reaches`, numbered from 1
+    out += ind + "  " + t("how the duty reached them:", "其责任来源：");
+    for (uint32_t i : l.getReachedThrough()) out += " [" + std::to_string(i + 1) + "]";
+    out += "\n";
   }
   out += ind + "  " + t("evidence ", "依据记录 ") + Refs(l.getEvidence()) +
          Marks(l.getEvidence(), t) + "\n";
@@ -158,9 +159,9 @@ std::string NoLapses(const std::string& ind, Lang lang) {
 }  // namespace
 
 std::string RenderLapses(capnp::List<views::Lapse>::Reader lapses, Lang lang,
-                         const std::string& ind, bool own_holders) {
+                         const std::string& ind) {
   std::string out;
-  for (auto l : lapses) out += RenderLapse(l, lang, ind, own_holders);
+  for (auto l : lapses) out += RenderLapse(l, lang, ind);
   if (lapses.size() == 0) out += NoLapses(ind, lang);
   return out;
 }
@@ -358,9 +359,14 @@ std::string RenderOfficial(views::OfficialView::Reader v, Lang lang) {
            r.getSummary().cStr() + "  " + Ref(r.getEvidence()) + "\n";
   }
   Apart(out, v.getLateRecords(), t);
+  Section(out, "How their duties reached the lapses below", "下列异常信号的责任来源",
+          v.getReaches().size(), t);
+  for (unsigned i = 0; i < v.getReaches().size(); ++i) {
+    Holder(out, v.getReaches()[i], t, "  [" + std::to_string(i + 1) + "] ");
+  }
   Section(out, "Lapse signals in the scope of their duties", "职责范围内的履职异常信号",
           v.getLapses().size(), t);
-  out += RenderLapses(v.getLapses(), lang, "  ", /*own_holders=*/true);
+  out += RenderLapses(v.getLapses(), lang);
   return out;
 }
 

@@ -59,6 +59,8 @@ struct Lapse {
   holders @9 :List(DutyHolder);     # the duty holders during the window
   evidence @10 :List(Evidence);
   summaryZh @11 :Text;              # the summary in Chinese
+  reachedThrough @12 :List(UInt32); # in an official's dossier (holders then empty): how the duty
+                                    # reached the official, as indexes into its `reaches`
 }
 
 struct LapseReport {
@@ -273,9 +275,11 @@ struct OfficialView {
   resourcing @8 :List(Resourcing);
   received @9 :List(Received);
   lapses @10 :List(Lapse);          # lapses in the scope of the duties they held personally
-                                    # (each lapse's holders: this official's own entries, how
-                                    # the duty reached them; every holder: `lapses --scope`)
+                                    # (each lapse's `reachedThrough`: how the duty reached this
+                                    # official; every holder: `lapses --scope official:<id>`)
   lateRecords @11 :List(Evidence);
+  reaches @12 :List(DutyHolder);    # each way a duty reached the official that a lapse above
+                                    # names, once, with its evidence (lapses refer to it by index)
 
   struct Count {
     role @0 :Text;

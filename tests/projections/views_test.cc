@@ -347,8 +347,11 @@ void AddCases(Scenario& s, Time B) {
 
   // An enterprise that moves: XMV's order is overdue from D(60) (L10, open); on D(70) it moves
   // from the park to park p4. The lapse opened in the park and stays the park's; p4 gains the
-  // enterprise from D(70), not its past.
+  // enterprise from D(70), not its past. zheng-hao supervises p4 (territorial): the open lapse
+  // names him from the move on.
   w.Jurisdiction(D(0), "root", "smx/sz/p4", "园区p4", "industrialPark", "smx/sz");
+  w.AssignDuty(D(0), "wang-gang", "d-p4-territorial", "official:zheng-hao",
+               "territorialSupervision", {.jurisdictions = {"smx/sz/p4"}});
   enterprise("XMV");
   w.Inspect(D(30), "wu-fang", "i-XMV", "XMV", "routine", {"wu-fang"}, false);
   w.Hazard(D(30), "wu-fang", "hz-XMV", "XMV", "general", "电气", "线路老化", "inspection", "i-XMV");
@@ -550,6 +553,10 @@ class Views : public ::testing::Test {
         valid, known, [&](ViewBuilder& b, auto out) { return b.Enterprise(id, out); });
   }
 
+  Built<views::OfficialView> Official(const std::string& id, Time valid) {
+    return Build<views::OfficialView>(
+        valid, std::nullopt, [&](ViewBuilder& b, auto out) { return b.Official(id, out); });
+  }
   Built<views::ParkView> Park(const std::string& id, Time valid) {
     return Build<views::ParkView>(valid, std::nullopt,
                                   [&](ViewBuilder& b, auto out) { return b.Park(id, out); });
@@ -952,12 +959,45 @@ TEST_F(Views, AnEnterpriseThatMovesLeavesItsLapsesInThePark) {
     EXPECT_EQ(lists(kPark), T < D(70));
     EXPECT_EQ(lists("smx/sz/p4"), T >= D(70));
   }
-  // The enterprise's own report keeps it, and names the park's holders (where it opened).
+  // The enterprise's own report keeps it, and names the park's holders (where it opened) until
+  // the move, p4's from the move on, and the county's (in both places) for all of it.
   auto own_report = Lapses("enterprise:XMV", "L10", D(80));
   auto own = Fired(own_report);
   ASSERT_EQ(own.size(), 1u);
   EXPECT_EQ(Start(own[0]), D(60));
-  EXPECT_TRUE(Holds(own[0], "official:chen-jie"));
+  std::map<std::string, std::pair<Time, std::optional<Time>>> held;
+  for (auto h : own[0].getHolders()) {
+    std::optional<Time> until;
+    if (h.hasUntil()) until = ReadTime(h.getUntil());
+    held[std::string(h.getHolder().cStr()) + " " + h.getDutyId().cStr()] = {ReadTime(h.getFrom()),
+                                                                            until};
+  }
+  ASSERT_TRUE(held.count("org:park-safety d-park-territorial"));
+  EXPECT_EQ(held["org:park-safety d-park-territorial"].second, D(70));
+  ASSERT_TRUE(held.count("official:chen-jie d-park-territorial"));  // head of park-safety
+  EXPECT_EQ(held["official:chen-jie d-park-territorial"].second, D(70));
+  ASSERT_TRUE(held.count("official:zheng-hao d-p4-territorial"));
+  EXPECT_EQ(held["official:zheng-hao d-p4-territorial"].first, D(70));
+  EXPECT_FALSE(held["official:zheng-hao d-p4-territorial"].second);
+  ASSERT_TRUE(held.count("org:sz-ajj d-ajj-comprehensive"));
+  EXPECT_FALSE(held["org:sz-ajj d-ajj-comprehensive"].second);
+  EXPECT_LT(held["org:sz-ajj d-ajj-comprehensive"].first, D(60));
+  // Asked before the move, only the park's.
+  auto before_report = Lapses("enterprise:XMV", "L10", D(65));
+  auto before = Fired(before_report);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_TRUE(Holds(before[0], "official:chen-jie"));
+  EXPECT_FALSE(Holds(before[0], "official:zheng-hao"));
+  // zheng-hao's dossier lists it from D(70) on, as the lapse of p4's territorial supervisor.
+  auto lists_it = [&](Time T) {
+    auto dossier = Official("zheng-hao", T);
+    for (auto l : dossier.view.getLapses()) {
+      if (l.getSubject() == "enterprise:XMV" && l.getRule() == "L10") return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(lists_it(D(65)));
+  EXPECT_TRUE(lists_it(D(80)));
 }
 
 TEST_F(Views, L22InvestigationOverdue) {
@@ -1239,10 +1279,55 @@ TEST_F(Views, OfficialDossierLapsesNameOnlyTheOfficialsOwnDuty) {
     for (auto h : l.getHolders()) others_in_full |= h.getHolder() != "official:wu-fang";
   }
   EXPECT_TRUE(others_in_full);  // the scope query keeps the whole picture
-  for (auto l : dossier.view.getLapses()) {
-    EXPECT_GT(l.getHolders().size(), 0u) << l.getSummary().cStr();
-    for (auto h : l.getHolders()) EXPECT_EQ(h.getHolder(), "official:wu-fang");
+  // The dossier names each way the duty reached wu-fang once (`reaches`), and each lapse refers
+  // to the entries of the scope query's lapse that are hers: the same information, once.
+  auto entry = [](views::DutyHolder::Reader h) {
+    std::string s = std::string(h.getHolder().cStr()) + " " + h.getChannel().cStr() + " " +
+                    h.getDutyId().cStr() + " " + h.getVia().cStr() + " " +
+                    FormatRfc3339(ReadTime(h.getFrom())) + " " +
+                    (h.hasUntil() ? FormatRfc3339(ReadTime(h.getUntil())) : "held");
+    for (auto e : h.getEvidence()) s += " #" + std::to_string(e.getSequence());
+    return s;
+  };
+  auto reaches = dossier.view.getReaches();
+  std::set<std::string> distinct;
+  for (auto h : reaches) {
+    EXPECT_EQ(h.getHolder(), "official:wu-fang");
+    if (h.getChannel() != "named") {  // a principal named by the lapse's own evidence
+      EXPECT_GT(h.getEvidence().size(), 0u);
+    }
+    EXPECT_TRUE(distinct.insert(entry(h)).second) << "listed twice: " << entry(h);
   }
+  auto lapse_key = [](views::Lapse::Reader l) {
+    return std::string(l.getRule().cStr()) + " " + l.getSubject().cStr() + " " +
+           FormatRfc3339(ReadTime(l.getWindowStart())) + " " + l.getSummary().cStr() + " |";
+  };
+  std::multiset<std::string> in_dossier, in_full;
+  std::set<uint32_t> used;
+  for (auto l : dossier.view.getLapses()) {
+    EXPECT_EQ(l.getHolders().size(), 0u) << l.getSummary().cStr();
+    EXPECT_GT(l.getReachedThrough().size(), 0u) << l.getSummary().cStr();
+    std::string key = lapse_key(l);
+    for (uint32_t i : l.getReachedThrough()) {
+      ASSERT_LT(i, reaches.size());
+      used.insert(i);
+      key += " " + entry(reaches[i]);
+    }
+    in_dossier.insert(key);
+  }
+  for (auto l : full.view.getLapses()) {
+    std::string key = lapse_key(l);
+    for (auto h : l.getHolders()) {
+      if (h.getHolder() == "official:wu-fang") key += " " + entry(h);
+    }
+    in_full.insert(key);
+  }
+  EXPECT_EQ(in_dossier, in_full);
+  EXPECT_EQ(used.size(), reaches.size());  // none listed that no lapse names
+  // The text form numbers them: "[1] inspector in charge: official:wu-fang …".
+  std::string text = RenderOfficial(dossier.view, Lang::kEn);
+  EXPECT_NE(text.find("  [1] "), std::string::npos) << text;
+  EXPECT_NE(text.find("how the duty reached them: ["), std::string::npos) << text;
 }
 
 // ---- the CLI-facing queries
