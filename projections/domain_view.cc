@@ -346,23 +346,54 @@ Result<std::vector<Coverage>> DomainView::Coverages(const Place& place, std::opt
                                                          }));
     }
     for (auto& [org, rows] : by_org) {
-      std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-        return a->getFrom() != b->getFrom() ? a->getFrom() < b->getFrom()
-                                            : a->getSeq() < b->getSeq();
-      });
-      for (size_t i = 0; i < rows.size(); ++i) {
-        auto m = rows[i].get();
-        if (m.getEnded()) continue;
-        int64_t from = m.getFrom();
-        int64_t until = i + 1 < rows.size() ? rows[i + 1]->getFrom() : tables::kForever;
-        if (at && (from > *at || *at >= until)) continue;
-        std::string j = m.getJurisdiction().cStr();
+      for (auto& span : Spans(p, org, &rows)) {
+        if (at && (span.coverage.from > *at || *at >= span.coverage.until)) continue;
+        const std::string& j = span.jurisdiction;
         if (!j.empty() && std::find(chain.begin(), chain.end(), j) == chain.end()) continue;
-        out.push_back(Coverage{"org:" + org, Channel::kSector, "",
-                               "industry " + p + " (三个必须 mapping)", from, until, m.getSeq(),
-                               i + 1 < rows.size() ? rows[i + 1]->getSeq() : tables::kNoSeq});
+        out.push_back(std::move(span.coverage));
       }
     }
+  }
+  return out;
+}
+
+// One (code, org) pair's mapping rows in order of their start: each row holds until the next
+// one for that pair (or forever), unless it ends the mapping.
+std::vector<DomainView::MappingSpan> DomainView::Spans(
+    const std::string& code, const std::string& org,
+    std::vector<MessageView<tables::MappingRow>>* rows) {
+  std::stable_sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
+    return a->getFrom() != b->getFrom() ? a->getFrom() < b->getFrom() : a->getSeq() < b->getSeq();
+  });
+  std::vector<MappingSpan> out;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    auto m = (*rows)[i].get();
+    if (m.getEnded()) continue;
+    const bool next = i + 1 < rows->size();
+    out.push_back(MappingSpan{
+        Coverage{"org:" + org, Channel::kSector, "", "industry " + code + " (三个必须 mapping)",
+                 m.getFrom(), next ? (*rows)[i + 1]->getFrom() : tables::kForever, m.getSeq(),
+                 next ? (*rows)[i + 1]->getSeq() : tables::kNoSeq},
+        m.getJurisdiction().cStr()});
+  }
+  return out;
+}
+
+Result<std::vector<DomainView::MappingSpan>> DomainView::MappingsOf(const std::string& org,
+                                                                    uint64_t known_size) const {
+  // m/<code>/<org>/<seq>: the mapping table is small (codes × bodies), read whole.
+  std::map<std::string, std::vector<MessageView<tables::MappingRow>>> by_code;
+  RETURN_IF_ERROR(
+      rows_.ScanRows<tables::MappingRow>(Prefix({name::kMapping}), [&](ByteView, auto m) {
+        if (m->getSeq() < known_size && org == m->getOrg().cStr()) {
+          std::string code = m->getIndustryCode().cStr();
+          by_code[code].push_back(std::move(m));
+        }
+        return true;
+      }));
+  std::vector<MappingSpan> out;
+  for (auto& [code, rows] : by_code) {
+    for (auto& span : Spans(code, org, &rows)) out.push_back(std::move(span));
   }
   return out;
 }

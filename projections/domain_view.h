@@ -148,6 +148,15 @@ class DomainView {
   // handed out stay valid: they are shared.
   void ForgetCoverage() { coverage_ever_.clear(); }
 
+  // The industry mappings (三个必须) of `org`, as known: each code's spans, as coverage of the
+  // org (channel sector, no duty id), with the jurisdiction each was mapped for ("" for none).
+  struct MappingSpan {
+    Coverage coverage;
+    std::string jurisdiction;
+  };
+  Result<std::vector<MappingSpan>> MappingsOf(const std::string& org,
+                                              uint64_t known_size = tables::kNoSeq) const;
+
   Result<std::vector<PostInfo>> PostsAt(const std::string& official, int64_t t) const;
   Result<std::vector<PostInfo>> AllPosts(const std::string& official) const;
   // Duties held by a principal ("official:<id>" / "org:<id>") that are in force at T.
@@ -191,6 +200,8 @@ class DomainView {
                                               const Place& place,
                                               const std::vector<std::string>& chain,
                                               std::optional<int64_t> at, uint64_t known_size) const;
+  static std::vector<MappingSpan> Spans(const std::string& code, const std::string& org,
+                                        std::vector<MessageView<tables::MappingRow>>* rows);
   Result<bool> ScopeMatches(tables::DutyRow::Reader duty, const Place& place,
                             const std::vector<std::string>& chain, std::string* via) const;
 

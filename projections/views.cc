@@ -330,6 +330,18 @@ struct ViewBuilder::Impl {
   Result<bool> NamesHolder(const LapseFinding& f, const std::string& principal);
 
   Result<std::vector<HolderFact>> DutiesOf(const std::string& official);
+  // The posts heading a body the official held by T, as known (until: kForever if the end is
+  // not known).
+  Result<std::vector<PostInfo>> HeadPostsOf(const std::string& official) {
+    ASSIGN_OR_RETURN(auto all, history.domain().AllPosts(official));
+    std::vector<PostInfo> out;
+    for (auto& p : all) {
+      if (!p.is_head || p.seq >= known() || p.from > T()) continue;
+      if (p.until_seq >= known()) p.until = tables::kForever;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
 };
 
 ViewBuilder::ViewBuilder(History& history) : impl_(std::make_unique<Impl>(history)) {}
@@ -656,12 +668,25 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DutiesOf(const std::string& o
   };
   std::string principal = "official:" + official;
   RETURN_IF_ERROR(add(principal, "", INT64_MIN, tables::kForever, nullptr));
-  ASSIGN_OR_RETURN(auto posts, history.domain().AllPosts(official));
+  ASSIGN_OR_RETURN(auto posts, HeadPostsOf(official));
   for (const auto& p : posts) {
-    if (!p.is_head || p.seq >= known() || p.from > T()) continue;
-    int64_t until = p.until_seq < known() ? p.until : tables::kForever;
     ASSIGN_OR_RETURN(const Record* appointed, history.At(p.seq));
-    RETURN_IF_ERROR(add("org:" + p.org, "org:" + p.org, p.from, until, appointed));
+    RETURN_IF_ERROR(add("org:" + p.org, "org:" + p.org, p.from, p.until, appointed));
+    // 管行业必须管安全: the industries mapped to the body (三个必须) reach its head too.
+    ASSIGN_OR_RETURN(auto mappings, history.domain().MappingsOf(p.org, known()));
+    for (const auto& m : mappings) {
+      const Coverage& c = m.coverage;
+      int64_t from = std::max(c.from, p.from), until = std::min(c.until, p.until);
+      if (c.from > T() || from >= until) continue;
+      HolderFact h{principal, "sector", "", c.via, "org:" + p.org, from, until, {appointed}};
+      ASSIGN_OR_RETURN(const Record* mapped, history.At(c.seq));
+      h.evidence.push_back(mapped);
+      if (c.ended_seq != tables::kNoSeq && c.ended_seq < known()) {
+        ASSIGN_OR_RETURN(const Record* ended, history.At(c.ended_seq));
+        h.evidence.push_back(ended);
+      }
+      out.push_back(std::move(h));
+    }
   }
   for (auto& h : out) h.holder = principal;
   std::stable_sort(out.begin(), out.end(),
@@ -674,6 +699,21 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DutiesOf(const std::string& o
 Status ViewBuilder::Impl::OfficialLapses(const std::string& official, const EachSubject& each) {
   ASSIGN_OR_RETURN(auto duties, DutiesOf(official));
   std::set<std::string> jurisdictions, enterprises;
+  // The industries mapped to a body they headed: where they were mapped for (or the body's
+  // place, for a mapping for no place in particular).
+  ASSIGN_OR_RETURN(auto posts, HeadPostsOf(official));
+  for (const auto& p : posts) {
+    ASSIGN_OR_RETURN(auto mappings, history.domain().MappingsOf(p.org, known()));
+    for (const auto& m : mappings) {
+      if (m.coverage.from > T()) continue;
+      std::string j = m.jurisdiction;
+      if (j.empty()) {
+        ASSIGN_OR_RETURN(auto row, history.domain().Row<tables::OrgRow>(name::kOrg, p.org));
+        if (row) j = Str((*row)->getJurisdiction());
+      }
+      if (!j.empty()) jurisdictions.insert(std::move(j));
+    }
+  }
   for (const auto& h : duties) {
     if (h.duty_id.empty()) continue;
     ASSIGN_OR_RETURN(auto d, history.domain().Row<tables::DutyRow>(name::kDuty, h.duty_id));

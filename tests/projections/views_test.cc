@@ -358,6 +358,15 @@ void AddCases(Scenario& s, Time B) {
   w.Order(D(30), "wu-fang", "ord-XMV", "XMV", {"hz-XMV"}, D(60), "i-XMV", "负责人");
   w.UpdateProfile(D(70), "chen-jie", "XMV", {"C3393"}, "general", false, false, "smx/sz/p4");
 
+  // 管行业必须管安全: qian-jun heads sz-zjj, to which E47 is mapped (三个必须), from D(0); no duty
+  // names him. XZJ (E4710) has an order overdue from D(60) (L10, open).
+  w.Appoint(D(0), "wang-gang", "qian-jun", "钱军", "sz-zjj", "局长", true);
+  enterprise("XZJ", "E4710");
+  w.Inspect(D(30), "wu-fang", "i-XZJ", "XZJ", "routine", {"wu-fang"}, false);
+  w.Hazard(D(30), "wu-fang", "hz-XZJ", "XZJ", "general", "脚手架", "未设连墙件", "inspection",
+           "i-XZJ");
+  w.Order(D(30), "wu-fang", "ord-XZJ", "XZJ", {"hz-XZJ"}, D(60), "i-XZJ", "负责人");
+
   // L22 and a late extension: X22c's is granted on D(165), after the 60 days ran out (L22 fires
   // for D(160) to D(165)); X22d's on D(150) (near miss). Both reports come on D(190).
   for (const char* id : {"X22c", "X22d"}) {
@@ -998,6 +1007,35 @@ TEST_F(Views, AnEnterpriseThatMovesLeavesItsLapsesInThePark) {
   };
   EXPECT_FALSE(lists_it(D(65)));
   EXPECT_TRUE(lists_it(D(80)));
+}
+
+// The head of a sector department answers for the industries mapped to it (三个必须), though
+// no duty names them: their dossier lists the mapping among the duties held, and the lapses of
+// the enterprises in those industries (it used to list neither: a dossier's scope came only
+// from duties).
+TEST_F(Views, SectorHeadAnswersForTheMappedIndustries) {
+  auto dossier = Official("qian-jun", D(80));
+  bool mapped = false;
+  for (auto d : dossier.view.getDuties()) {
+    if (d.getChannel() == "sector" && d.getThroughBody() == "org:sz-zjj" &&
+        std::string(d.getVia().cStr()).find("E47") != std::string::npos) {
+      mapped = true;
+      EXPECT_EQ(ReadTime(d.getFrom()), D(0));  // from the appointment (mapped since day 3)
+      EXPECT_EQ(d.getEvidence().size(), 2u);   // the appointment and the mapping
+    }
+  }
+  EXPECT_TRUE(mapped);
+  auto has = [](auto lapses, const char* subject) {
+    for (auto l : lapses) {
+      if (l.getSubject() == subject && l.getRule() == "L10") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has(dossier.view.getLapses(), "enterprise:XZJ"));
+  EXPECT_FALSE(has(dossier.view.getLapses(), "enterprise:XMV"));  // C3393: sz-ajj's sector
+  auto scoped = Lapses("official:qian-jun", "L10", D(80));
+  EXPECT_TRUE(has(scoped.view.getLapses(), "enterprise:XZJ"));
+  EXPECT_FALSE(has(scoped.view.getLapses(), "enterprise:XMV"));
 }
 
 TEST_F(Views, L22InvestigationOverdue) {
