@@ -47,28 +47,36 @@ std::pair<const char*, const char*> LevelName(sc::ReportLevel level) {
   }
 }
 
-// When the reports of an accident had to go above `level` (条例 Art 10), as of `until`: from
-// `reached` (the report that reached `level`) or from the report or update that raised the
-// accident's class above it, whichever came later. None if the class in force at `until` does
-// not require more (a relay above what the class requires is not due; neither is one whose
-// requirement was lowered again before it was made).
+// When the reports of an accident had to go above `level` (条例 Art 10), within [reached,
+// until]: each stretch during which the accident's class required more, from `reached` (the
+// report that reached `level`) or from the report or update that raised the class above it,
+// whichever came later, to the update that lowered it again (none: still required at `until`).
+// A relay above what the class requires is not due; one whose requirement was lowered before
+// it was made was due until then.
 struct RelayDue {
   Time from;
-  const AccidentFact::Required* raised;  // the requirement that made it due
+  std::optional<Time> until;                        // the class was lowered again then
+  const AccidentFact::Required* raised;             // the requirement that made it due
+  const AccidentFact::Required* lowered = nullptr;  // the one that lowered it, if any
 };
-std::optional<RelayDue> RelayDueAbove(const AccidentFact& a, sc::ReportLevel level, Time reached,
-                                      Time until) {
-  const AccidentFact::Required* since = nullptr;  // required above `level` since
+std::vector<RelayDue> RelayStretches(const AccidentFact& a, sc::ReportLevel level, Time reached,
+                                     Time until) {
+  std::vector<RelayDue> out;
   for (const auto& req : a.required_level) {
     if (req.from > until) break;
-    if (req.level <= level) {
-      since = nullptr;
-    } else if (since == nullptr) {
-      since = &req;
+    const bool open = !out.empty() && !out.back().until;
+    if (req.level > level) {
+      if (!open) out.push_back(RelayDue{std::max(reached, req.from), std::nullopt, &req});
+    } else if (open) {
+      if (req.from <= out.back().from) {
+        out.pop_back();  // lowered before `level` was reached: never due
+      } else {
+        out.back().until = req.from;
+        out.back().lowered = &req;
+      }
     }
   }
-  if (since == nullptr) return std::nullopt;
-  return RelayDue{std::max(reached, since->from), since};
+  return out;
 }
 
 // A span during which an order was past the deadline then in force (plus its grace) and not
@@ -933,57 +941,75 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       // The recipient of the highest report so far (the first to reach that level) has
       // relay_hours to pass it up once the accident's class requires a higher level. A report
       // at or below that level is a follow-up, not a relay.
+      //
+      // A relay due and not made within relay_hours: from `top` (the highest report then), while
+      // the class required more — as far as T, or until the class was lowered again.
+      auto not_relayed = [&](const AccidentFact::Report* top, const RelayDue& due) {
+        LapseFinding r = make("L21", due.from);
+        double relay = P(&r, "L21", "relay_hours", due.from) * kHour;
+        if ((due.until ? *due.until : T) <= Plus(due.from, relay)) return;
+        r.window_start = Plus(due.from, relay);
+        r.window_end = due.until;
+        // The level required at the window's end: at T, or just before it was lowered.
+        const auto [level, level_zh] =
+            LevelName(due.lowered ? (due.lowered - 1)->level : a.required_level.back().level);
+        r.summary = "accident " + aid + ": not relayed up to the " + level +
+                    " level it must reach; the report to " + top->recipient + " (" +
+                    DayText(top->reported_at) + ") was not passed on within " +
+                    std::to_string(static_cast<int>(relay / kHour)) + " h (条例 Art 10, 11)";
+        r.summary_zh = "事故 " + aid + "：未按规定逐级上报至" + level_zh + "；" +
+                       DayText(top->reported_at) + " 报至 " + top->recipient + " 后 " +
+                       std::to_string(static_cast<int>(relay / kHour)) +
+                       " 小时内未续报（条例第十条、第十一条）";
+        if (due.lowered) {
+          r.summary += "; due until the class was lowered again on " + DayText(*due.until);
+          r.summary_zh += "；至 " + DayText(*due.until) + " 事故等级降低为止";
+        }
+        r.evidence = {top->record};
+        if (due.raised->record != top->record) r.evidence.push_back(due.raised->record);
+        if (due.lowered) r.evidence.push_back(due.lowered->record);
+        if (!top->recipient.empty()) r.extra_holders.push_back("org:" + top->recipient);
+        emit(std::move(r));
+      };
       const AccidentFact::Report* top = reports.front();
       for (size_t i = 1; i < reports.size(); ++i) {
         const auto* cur = reports[i];
         if (cur->level <= top->level) continue;
         const auto* from_report = top;
         top = cur;
-        auto due = RelayDueAbove(a, from_report->level, from_report->reported_at, cur->reported_at);
-        if (!due) continue;
-        LapseFinding r = make("L21", due->from);
-        double relay = P(&r, "L21", "relay_hours", due->from) * kHour;
-        int64_t gap = cur->reported_at.unix_nanos - due->from.unix_nanos;
-        if (gap <= relay) continue;
-        r.window_start = Plus(due->from, relay);
-        r.window_end = cur->reported_at;
-        const std::string after =
-            due->from == from_report->reported_at ? "the previous report" : "the class was raised";
-        const std::string after_zh =
-            due->from == from_report->reported_at ? "上一级报告后 " : "事故等级升高后 ";
-        r.summary = "accident " + aid + ": relayed to the next level " +
-                    std::to_string(gap / 60 / Time::kNanosPerSecond) + " minutes after " + after +
-                    " (limit " + std::to_string(static_cast<int>(relay / kHour)) +
-                    " h per level, 条例 Art 11)";
-        r.summary_zh = "事故 " + aid + "：" + after_zh +
-                       std::to_string(gap / 60 / Time::kNanosPerSecond) +
-                       " 分钟才逐级上报（每级时限 " +
-                       std::to_string(static_cast<int>(relay / kHour)) + " 小时，条例第十一条）";
-        r.evidence = {from_report->record, cur->record};
-        if (due->raised->record != from_report->record) r.evidence.push_back(due->raised->record);
-        r.extra_holders.push_back(cur->record->signer);
-        emit(std::move(r));
-      }
-      // A relay never made: the reports stop below the level the accident's class requires.
-      if (auto due = RelayDueAbove(a, top->level, top->reported_at, T)) {
-        LapseFinding r = make("L21", due->from);
-        double relay = P(&r, "L21", "relay_hours", due->from) * kHour;
-        if (T > Plus(due->from, relay)) {
-          r.window_start = Plus(due->from, relay);
-          const auto [level, level_zh] = LevelName(a.required_level.back().level);
-          r.summary = "accident " + aid + ": not relayed up to the " + level +
-                      " level it must reach; the report to " + top->recipient + " (" +
-                      DayText(top->reported_at) + ") was not passed on within " +
-                      std::to_string(static_cast<int>(relay / kHour)) + " h (条例 Art 10, 11)";
-          r.summary_zh = "事故 " + aid + "：未按规定逐级上报至" + level_zh + "；" +
-                         DayText(top->reported_at) + " 报至 " + top->recipient + " 后 " +
-                         std::to_string(static_cast<int>(relay / kHour)) +
-                         " 小时内未续报（条例第十条、第十一条）";
-          r.evidence = {top->record};
-          if (due->raised->record != top->record) r.evidence.push_back(due->raised->record);
-          if (!top->recipient.empty()) r.extra_holders.push_back("org:" + top->recipient);
+        for (const RelayDue& due :
+             RelayStretches(a, from_report->level, from_report->reported_at, cur->reported_at)) {
+          if (due.until) {  // the class was lowered again before this relay was made
+            not_relayed(from_report, due);
+            continue;
+          }
+          LapseFinding r = make("L21", due.from);
+          double relay = P(&r, "L21", "relay_hours", due.from) * kHour;
+          int64_t gap = cur->reported_at.unix_nanos - due.from.unix_nanos;
+          if (gap <= relay) continue;
+          r.window_start = Plus(due.from, relay);
+          r.window_end = cur->reported_at;
+          const std::string after =
+              due.from == from_report->reported_at ? "the previous report" : "the class was raised";
+          const std::string after_zh =
+              due.from == from_report->reported_at ? "上一级报告后 " : "事故等级升高后 ";
+          r.summary = "accident " + aid + ": relayed to the next level " +
+                      std::to_string(gap / 60 / Time::kNanosPerSecond) + " minutes after " + after +
+                      " (limit " + std::to_string(static_cast<int>(relay / kHour)) +
+                      " h per level, 条例 Art 11)";
+          r.summary_zh = "事故 " + aid + "：" + after_zh +
+                         std::to_string(gap / 60 / Time::kNanosPerSecond) +
+                         " 分钟才逐级上报（每级时限 " +
+                         std::to_string(static_cast<int>(relay / kHour)) + " 小时，条例第十一条）";
+          r.evidence = {from_report->record, cur->record};
+          if (due.raised->record != from_report->record) r.evidence.push_back(due.raised->record);
+          r.extra_holders.push_back(cur->record->signer);
           emit(std::move(r));
         }
+      }
+      // A relay never made: the reports stop below the level the accident's class requires.
+      for (const RelayDue& due : RelayStretches(a, top->level, top->reported_at, T)) {
+        not_relayed(top, due);
       }
     }
     for (const auto& [when, record] : a.casualty_updates) {

@@ -367,6 +367,26 @@ void AddCases(Scenario& s, Time B) {
            "i-XZJ");
   w.Order(D(30), "wu-fang", "ord-XZJ", "XZJ", {"hz-XZJ"}, D(60), "i-XZJ", "负责人");
 
+  // L21, a class raised, lowered and raised again: X21h's 一般 accident reaches the city in
+  // time; on D(101) an update counts three deaths (较大: the province), the city does not relay
+  // it, and five hours later a correction counts one again; on D(103) three again, relayed an
+  // hour later. The relay was overdue from D(101)+2h until the class was lowered (fires, a
+  // closed window that stays in every later report); the second time it was made in time.
+  {
+    enterprise("X21h");
+    Writer::Accident a = accident("X21h");
+    report(a, "X21h");
+    w.UpdateCasualties(D(101), "X21h", a.id, 3, 0, 0, 0);
+    w.UpdateCasualties(D(101).PlusNanos(5 * kHour), "X21h", a.id, 1, 0, 0, 0);
+    w.UpdateCasualties(D(103), "X21h", a.id, 3, 0, 0, 0);
+    Writer::Accident relay = a;
+    relay.reported_at = D(103).PlusNanos(kHour);
+    relay.reported_by = "周强";
+    relay.recipient_org = "";
+    relay.level = "province";
+    w.ReportAccident(relay.reported_at, "zhou-qiang", relay);
+  }
+
   // L22 and a late extension: X22c's is granted on D(165), after the 60 days ran out (L22 fires
   // for D(160) to D(165)); X22d's on D(150) (near miss). Both reports come on D(190).
   for (const char* id : {"X22c", "X22d"}) {
@@ -1036,6 +1056,26 @@ TEST_F(Views, SectorHeadAnswersForTheMappedIndustries) {
   auto scoped = Lapses("official:qian-jun", "L10", D(80));
   EXPECT_TRUE(has(scoped.view.getLapses(), "enterprise:XZJ"));
   EXPECT_FALSE(has(scoped.view.getLapses(), "enterprise:XMV"));
+}
+
+// A relay due while the class required it and not made stays a lapse after the class is
+// lowered again (it used to vanish from later reports: only the last stretch was timed).
+TEST_F(Views, L21RelayDueUntilTheClassWasLowered) {
+  const Time due = D(101).PlusNanos(2 * kHour), lowered = D(101).PlusNanos(5 * kHour);
+  for (Time T : {D(101).PlusNanos(3 * kHour), D(102), D(110)}) {
+    SCOPED_TRACE(FormatRfc3339(T));
+    auto report = Lapses("enterprise:X21h", "L21", T);
+    auto l = Fired(report);
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(Start(l[0]), due);
+    if (T < lowered) {
+      EXPECT_FALSE(End(l[0]));
+    } else {
+      EXPECT_EQ(End(l[0]), lowered);
+      EXPECT_NE(std::string(l[0].getSummary().cStr()).find("lowered"), std::string::npos);
+      EXPECT_EQ(l[0].getEvidence().size(), 3u) << "the city's report, the raise, the lowering";
+    }
+  }
 }
 
 TEST_F(Views, L22InvestigationOverdue) {
