@@ -1417,6 +1417,15 @@ Status ViewBuilder::Park(const std::string& jurisdiction, views::ParkView::Build
                     "' is not registered (as recorded by " + FormatRfc3339(im.time().known_at) +
                     ")");
   }
+  // Asked before it was established, say so (as the enterprise view does before registration)
+  // rather than show an empty park under its later name.
+  ASSIGN_OR_RETURN(const Record* established, h.At((*row)->getSeq()));
+  if (established->occurred > im.time().valid_at) {
+    return NotFound("park or jurisdiction '" + jurisdiction + "' was not established by " +
+                    FormatRfc3339(im.time().valid_at) + " (it was on " +
+                    FormatRfc3339(established->occurred) + ", entry " +
+                    std::to_string(established->seq) + ")");
+  }
   out.setJurisdictionId(jurisdiction);
   out.setName(Str((*row)->getName()));
   WriteTime(out.initValidAt(), im.time().valid_at);

@@ -1445,6 +1445,16 @@ TEST_F(Views, QueriesRunThroughTheRegistry) {
   auto before_registered =
       registry.Run(*ledger_, {"enterprise", {{"id", "E06"}, {"valid-at", "2017-03-01"}}});
   EXPECT_EQ(before_registered.exit_code, 1);
+  // A park asked before it was established says so, as an enterprise does (p4: D(0)).
+  auto before_established =
+      registry.Run(*ledger_, {"park", {{"id", "smx/sz/p4"}, {"valid-at", FormatRfc3339(D(-1))}}});
+  EXPECT_EQ(before_established.exit_code, 1);
+  EXPECT_NE(before_established.error.find("was not established by"), std::string::npos)
+      << before_established.error;
+  EXPECT_EQ(
+      registry.Run(*ledger_, {"park", {{"id", "smx/sz/p4"}, {"valid-at", FormatRfc3339(D(0))}}})
+          .exit_code,
+      0);
 }
 
 }  // namespace
