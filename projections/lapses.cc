@@ -1043,8 +1043,10 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     if (opened) {
       LapseFinding proto = make("L22", a.accident_at);
       const double days = P(&proto, "L22", "investigation_days", a.accident_at) * kDay;
-      const double extension =
-          extended ? P(&proto, "L22", "extension_days", a.accident_at) * kDay : 0;
+      // Named on every L22 lapse, extended or not yet: a lapse at T must not gain a parameter
+      // when an extension is granted later (the oracle compares them).
+      const double allowed = P(&proto, "L22", "extension_days", a.accident_at) * kDay;
+      const double extension = extended ? allowed : 0;
       struct Span {
         int64_t from, until;  // until: INT64_MAX while still overdue at T
         const Record* extended_by = nullptr;

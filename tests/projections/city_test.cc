@@ -311,7 +311,8 @@ TEST(City, SameSeedSameEvents) {
 }
 
 // What a rule reports at T it knew at T (tests/projections/lapse_oracle.h), on the city with
-// its woven failures: every 10 days, and the boundary instants of every lapse.
+// its woven failures: every 10 days, and the boundary instants of every lapse; each lapse's
+// window, parameters, evidence (as far as T) and, once closed, summary.
 TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
   Played p = PlayCity(true);
   const Time now = p.clock->Now();
@@ -320,7 +321,8 @@ TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
   for (Time t = p.story.accident_at.PlusNanos(-800 * kDay); t < now; t = t.PlusNanos(10 * kDay)) {
     grid.insert(t);
   }
-  auto result = testing::CheckLapseCausality(*p.ledger, now, now.PlusNanos(1000 * kDay), grid);
+  auto result =
+      testing::CheckLapseCausality(*p.ledger, now, now.PlusNanos(1000 * kDay), grid, 1, true);
   EXPECT_GT(result.windows, 50u);
   EXPECT_TRUE(result.differences.empty()) << result.Describe();
 }

@@ -20,7 +20,32 @@ struct Window {
   Time start, detected;
   std::optional<Time> end;
   bool at_trigger;  // detectable at the instant of a record (inclusive), else strictly after
+  std::string said, said_open;                      // Said(), closed and open
+  std::vector<std::pair<Time, uint64_t>> evidence;  // (occurred, sequence)
 };
+
+// What a lapse says besides its window: its parameters, and its summary once the window has
+// closed (an open window's summary describes the open state, counting to T; the whole record's
+// describes how it ended). Then (Cited) its evidence that had occurred by T.
+std::string Said(views::Lapse::Reader l, bool closed) {
+  std::string out = std::string(" | ") + l.getParameterVersion().cStr();
+  for (auto p : l.getParameters()) {
+    out += std::string(" ") + p.getName().cStr() + "=" + std::to_string(p.getValue());
+  }
+  return out + " | " + (closed ? l.getSummary().cStr() : "(open)") + " |";
+}
+std::string Cited(const std::vector<std::pair<Time, uint64_t>>& evidence, std::optional<Time> T) {
+  std::string out;
+  for (const auto& [at, seq] : evidence) {
+    if (!T || at <= *T) out += " #" + std::to_string(seq);
+  }
+  return out;
+}
+std::vector<std::pair<Time, uint64_t>> Evidence(views::Lapse::Reader l) {
+  std::vector<std::pair<Time, uint64_t>> out;
+  for (auto e : l.getEvidence()) out.emplace_back(ReadTime(e.getOccurredAt()), e.getSequence());
+  return out;
+}
 
 std::string Show(const std::string& key, Time start, std::optional<Time> end) {
   return key + " " + FormatRfc3339(start) + " .. " + (end ? FormatRfc3339(*end) : "open");
@@ -63,7 +88,7 @@ std::string OracleResult::Describe(size_t shown) const {
 }
 
 OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Time> grid,
-                                 size_t boundary_every) {
+                                 size_t boundary_every, bool content) {
   OracleResult result;
   std::vector<Window> windows;
   size_t n = 0;
@@ -72,7 +97,12 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
     Time start = ReadTime(l.getWindowStart());
     std::optional<Time> end;
     if (l.hasWindowEnd()) end = ReadTime(l.getWindowEnd());
-    Window w{rule + " " + l.getSubject().cStr(), start, start, end, false};
+    Window w{rule + " " + l.getSubject().cStr(), start, start, end, false, "", "", {}};
+    if (content) {
+      w.said = Said(l, true);
+      w.said_open = Said(l, false);
+      w.evidence = Evidence(l);
+    }
     const bool relay =
         rule == "L21" && std::string(l.getSummary().cStr()).find("relay") != std::string::npos;
     if (relay) {
@@ -115,14 +145,17 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
     std::multiset<std::string> want, got;
     for (const auto& w : windows) {
       if (w.at_trigger ? w.detected <= T : w.detected < T) {
-        want.insert(Show(w.key, w.start, w.end && *w.end <= T ? w.end : std::nullopt));
+        const bool closed = w.end && *w.end <= T;
+        want.insert(Show(w.key, w.start, closed ? w.end : std::nullopt) +
+                    (closed ? w.said : w.said_open) + (content ? Cited(w.evidence, T) : ""));
       }
     }
     ForEachLapse(ledger, now, T, [&](views::Lapse::Reader l) {
       std::optional<Time> end;
       if (l.hasWindowEnd()) end = ReadTime(l.getWindowEnd());
       got.insert(Show(std::string(l.getRule().cStr()) + " " + l.getSubject().cStr(),
-                      ReadTime(l.getWindowStart()), end));
+                      ReadTime(l.getWindowStart()), end) +
+                 (content ? Said(l, l.hasWindowEnd()) + Cited(Evidence(l), std::nullopt) : ""));
     });
     for (const auto& k : want) {
       if (!got.count(k)) result.differences.push_back("at " + FormatRfc3339(T) + " missing: " + k);
