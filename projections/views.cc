@@ -322,11 +322,17 @@ struct ViewBuilder::Impl {
   void Forget() {
     files.clear();
     coverage_cache.clear();
+    holders_cache.clear();
     history.domain().ForgetCoverage();
     history.Forget();
   }
-  // The duty holders a lapse names, for its window (as far as T).
-  Result<std::vector<HolderFact>> LapseHolders(const LapseFinding& f);
+  // The duty holders a lapse names, for its window (as far as T). Memoized: an official's
+  // scope asks once whether a lapse names them and again to write it.
+  Result<const std::vector<HolderFact>*> LapseHolders(const LapseFinding& f);
+  Result<std::vector<HolderFact>> DeriveLapseHolders(const LapseFinding& f);
+  // By subject, rule, window, summary and named principals: a lapse's holders depend on those
+  // (its place and moves follow from its subject and window).
+  std::map<std::string, std::vector<HolderFact>> holders_cache;
   Result<bool> NamesHolder(const LapseFinding& f, const std::string& principal);
 
   Result<std::vector<HolderFact>> DutiesOf(const std::string& official);
@@ -490,11 +496,12 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
     l.setSubject(f.subject);
     l.setSummary(f.summary);
     l.setSummaryZh(f.summary_zh.empty() ? f.summary : f.summary_zh);
-    ASSIGN_OR_RETURN(std::vector<HolderFact> holders, LapseHolders(f));
+    ASSIGN_OR_RETURN(const std::vector<HolderFact>* found, LapseHolders(f));
+    const std::vector<HolderFact>& holders = *found;
     if (reaches != nullptr) {
       std::vector<uint32_t> refs;
-      for (auto& h : holders) {
-        if (h.holder == reaches->principal) refs.push_back(reaches->Add(std::move(h)));
+      for (const auto& h : holders) {
+        if (h.holder == reaches->principal) refs.push_back(reaches->Add(h));
       }
       auto rl = l.initReachedThrough(static_cast<unsigned>(refs.size()));
       for (size_t j = 0; j < refs.size(); ++j) rl.set(static_cast<unsigned>(j), refs[j]);
@@ -555,7 +562,20 @@ Status ViewBuilder::Impl::EnterprisesLapses(const std::vector<std::string>& ids,
 // place it had from then on. A duty reaching both places (a county's) answers for the whole
 // window once; one reaching only one of them is named for its part, cut at the move (whose
 // record joins its evidence).
-Result<std::vector<HolderFact>> ViewBuilder::Impl::LapseHolders(const LapseFinding& f) {
+Result<const std::vector<HolderFact>*> ViewBuilder::Impl::LapseHolders(const LapseFinding& f) {
+  std::string key = f.subject + '\0' + f.rule + '\0' + std::to_string(f.window_start.unix_nanos) +
+                    '\0' + (f.window_end ? std::to_string(f.window_end->unix_nanos) : "open") +
+                    '\0' + f.summary;
+  for (const auto& p : f.extra_holders) key += '\0' + p;
+  auto it = holders_cache.find(key);
+  if (it == holders_cache.end()) {
+    ASSIGN_OR_RETURN(auto holders, DeriveLapseHolders(f));
+    it = holders_cache.emplace(std::move(key), std::move(holders)).first;
+  }
+  return &it->second;
+}
+
+Result<std::vector<HolderFact>> ViewBuilder::Impl::DeriveLapseHolders(const LapseFinding& f) {
   std::vector<HolderFact> out;
   if (f.place) {
     const int64_t start = f.window_start.unix_nanos;
@@ -622,8 +642,8 @@ Result<bool> ViewBuilder::Impl::NamesHolder(const LapseFinding& f, const std::st
     if (p == principal) return true;
   }
   if (!f.place) return false;
-  ASSIGN_OR_RETURN(auto holders, LapseHolders(f));
-  for (const auto& h : holders) {
+  ASSIGN_OR_RETURN(const std::vector<HolderFact>* holders, LapseHolders(f));
+  for (const auto& h : *holders) {
     if (h.holder == principal) return true;
   }
   return false;
