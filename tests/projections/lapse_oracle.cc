@@ -88,7 +88,7 @@ std::string OracleResult::Describe(size_t shown) const {
 }
 
 OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Time> grid,
-                                 size_t boundary_every, bool content) {
+                                 size_t boundary_every) {
   OracleResult result;
   std::vector<Window> windows;
   size_t n = 0;
@@ -97,12 +97,14 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
     Time start = ReadTime(l.getWindowStart());
     std::optional<Time> end;
     if (l.hasWindowEnd()) end = ReadTime(l.getWindowEnd());
-    Window w{rule + " " + l.getSubject().cStr(), start, start, end, false, "", "", {}};
-    if (content) {
-      w.said = Said(l, true);
-      w.said_open = Said(l, false);
-      w.evidence = Evidence(l);
-    }
+    Window w{rule + " " + l.getSubject().cStr(),
+             start,
+             start,
+             end,
+             false,
+             Said(l, true),
+             Said(l, false),
+             Evidence(l)};
     const bool relay =
         rule == "L21" && std::string(l.getSummary().cStr()).find("relay") != std::string::npos;
     if (relay) {
@@ -147,7 +149,7 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
       if (w.at_trigger ? w.detected <= T : w.detected < T) {
         const bool closed = w.end && *w.end <= T;
         want.insert(Show(w.key, w.start, closed ? w.end : std::nullopt) +
-                    (closed ? w.said : w.said_open) + (content ? Cited(w.evidence, T) : ""));
+                    (closed ? w.said : w.said_open) + Cited(w.evidence, T));
       }
     }
     ForEachLapse(ledger, now, T, [&](views::Lapse::Reader l) {
@@ -155,7 +157,7 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
       if (l.hasWindowEnd()) end = ReadTime(l.getWindowEnd());
       got.insert(Show(std::string(l.getRule().cStr()) + " " + l.getSubject().cStr(),
                       ReadTime(l.getWindowStart()), end) +
-                 (content ? Said(l, l.hasWindowEnd()) + Cited(Evidence(l), std::nullopt) : ""));
+                 Said(l, l.hasWindowEnd()) + Cited(Evidence(l), std::nullopt));
     });
     for (const auto& k : want) {
       if (!got.count(k)) result.differences.push_back("at " + FormatRfc3339(T) + " missing: " + k);

@@ -23,11 +23,11 @@ struct OracleResult {
 
 // Compares the whole-record report at every instant of `grid` and at the boundary instants
 // (start, detection, end, each ±1 s) of every `boundary_every`-th window of the report at `far`,
-// all as recorded by `now`. With `content`, each lapse's content is compared too: its
-// parameters, its summary, and its evidence, which at T is the whole record's evidence that had
-// occurred by T — the property a store of lapse windows, filtered at query time, rests on.
+// all as recorded by `now`. Each lapse's content is compared too: its parameters, its summary
+// once its window has closed, and its evidence, which at T is the whole record's evidence that
+// had occurred by T — the property a store of lapse windows, filtered at query time, rests on.
 OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Time> grid,
-                                 size_t boundary_every = 1, bool content = false);
+                                 size_t boundary_every = 1);
 
 }  // namespace dutyledger::testing
 
