@@ -162,7 +162,7 @@ struct EntryKeys {
 
 Result<EntryKeys> KeysOfEntry(const Ledger& ledger, uint64_t s) {
   ASSIGN_OR_RETURN(EntryView e, ledger.ReadEntry(s));
-  ASSIGN_OR_RETURN(EventView body, EventView::Decode(e.body_bytes()));
+  ASSIGN_OR_RETURN(EventView body, EventView::DecodeBody(e));
   auto b = body.body();
   EntryKeys k;
   k.signer = *Digest::FromBytes(AsView(b.getSignerKeyId()));

@@ -356,7 +356,7 @@ std::optional<Finding> BundleVerifier::ReadGenesis() {
                         "missing: the first entry is entry " + std::to_string(entry->sequence()) +
                             "; every bundle starts with the genesis entry 0");
   }
-  auto body = EventView::Decode(entry->body_bytes());
+  auto body = EventView::DecodeBody(*entry);
   if (!body.ok()) return EntryFinding(0, "body", body.status().message(), StatusCode::kCorruption);
   auto id = internal::IdentityFromGenesis(*body);
   if (!id.ok()) return EntryFinding(0, "genesis", id.status().message());

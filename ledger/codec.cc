@@ -15,31 +15,65 @@ namespace dutyledger {
 
 class DecodedMessage {
  public:
-  explicit DecodedMessage(ByteView bytes)
-      : words_(kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word))) {
-    std::memcpy(words_.begin(), bytes.data(), bytes.size());
-    segments_[0] = words_.asPtr();
+  // The bytes are copied to aligned words.
+  explicit DecodedMessage(ByteView bytes) { Copy(bytes); }
+  // The bytes are kept as they are when their buffer is word-aligned (a heap string's is),
+  // else copied.
+  explicit DecodedMessage(Bytes&& bytes) {
+    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
+      Copy(bytes);
+      return;
+    }
+    auto owned = std::make_shared<const Bytes>(std::move(bytes));
+    Point(owned->data(), owned->size());
+    keep_ = std::move(owned);
   }
+  // A message inside `outer`'s bytes (an entry's body), sharing them: nothing is copied.
+  DecodedMessage(const DecodedMessage& outer, ByteView inner) {
+    if (reinterpret_cast<uintptr_t>(inner.data()) % alignof(capnp::word) != 0 || !outer.keep_) {
+      Copy(inner);
+      return;
+    }
+    keep_ = outer.keep_;
+    Point(inner.data(), inner.size());
+  }
+  DecodedMessage(const DecodedMessage&) = delete;
+  DecodedMessage& operator=(const DecodedMessage&) = delete;
+
   // A reader with a fresh traversal budget (canonicalize() and isCanonical() spend it). The
   // validating readers get a budget of twice the message (a canonical message is read once);
   // the reader handed out after validation may read the same fields many times.
-  std::unique_ptr<capnp::SegmentArrayMessageReader> NewReader(bool validated = false) const {
+  capnp::ReaderOptions Options(bool validated = false) const {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = validated ? uint64_t{1} << 40 : words_.size() * 2 + 16;
+    options.traversalLimitInWords = validated ? uint64_t{1} << 40 : segments_[0].size() * 2 + 16;
     options.nestingLimit = 32;
-    return std::make_unique<capnp::SegmentArrayMessageReader>(kj::arrayPtr(segments_, 1), options);
+    return options;
+  }
+  kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments() const {
+    return kj::arrayPtr(segments_, 1);
   }
   ByteView bytes() const {
-    return ByteView(reinterpret_cast<const char*>(words_.begin()),
-                    words_.size() * sizeof(capnp::word));
+    return ByteView(reinterpret_cast<const char*>(segments_[0].begin()),
+                    segments_[0].size() * sizeof(capnp::word));
   }
   capnp::MessageReader& reader() { return *reader_; }
-  void Open() { reader_ = NewReader(/*validated=*/true); }
+  void Open() { reader_.emplace(segments(), Options(/*validated=*/true)); }
 
  private:
-  kj::Array<capnp::word> words_;
+  void Copy(ByteView bytes) {
+    auto words = std::make_shared<kj::Array<capnp::word>>(
+        kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word)));
+    std::memcpy(words->begin(), bytes.data(), words->size() * sizeof(capnp::word));
+    Point(words->begin(), bytes.size());
+    keep_ = std::move(words);
+  }
+  void Point(const void* data, size_t size) {
+    segments_[0] = kj::arrayPtr(static_cast<const capnp::word*>(data), size / sizeof(capnp::word));
+  }
+
+  std::shared_ptr<const void> keep_;  // owns (or shares) the words
   kj::ArrayPtr<const capnp::word> segments_[1];
-  std::unique_ptr<capnp::SegmentArrayMessageReader> reader_;
+  std::optional<capnp::SegmentArrayMessageReader> reader_;
 };
 
 namespace {
@@ -335,28 +369,22 @@ class PlanWalker {
   std::vector<PathPart> path_;
 };
 
-Result<std::unique_ptr<DecodedMessage>> DecodeCanonical(ByteView bytes, capnp::StructSchema schema,
-                                                        const char* what) {
-  if (bytes.empty()) return Corruption(std::string(what) + " is empty");
-  if (bytes.size() % sizeof(capnp::word) != 0) {
-    return Corruption(std::string(what) + " is " + std::to_string(bytes.size()) +
-                      " bytes, not a whole number of 8-byte words");
-  }
-  if (bytes.size() > 4 * kMaxEntryBytes) {
-    return Corruption(std::string(what) + " is too large (" + std::to_string(bytes.size()) +
-                      " bytes)");
-  }
-  auto message = std::make_unique<DecodedMessage>(bytes);
+// Validates `message` (whose bytes the caller checked for size) as a canonical `schema` struct
+// and opens it for reading.
+Result<std::unique_ptr<DecodedMessage>> Validate(std::unique_ptr<DecodedMessage> message,
+                                                 capnp::StructSchema schema, const char* what) {
   std::optional<std::string> problem;
   bool canonical = false;
   KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
-                 auto check = message->NewReader();
-                 canonical = check->isCanonical();
+                 {
+                   capnp::SegmentArrayMessageReader check(message->segments(), message->Options());
+                   canonical = check.isCanonical();
+                 }
                  if (!canonical) return;
-                 auto walk = message->NewReader();
+                 capnp::SegmentArrayMessageReader walk(message->segments(), message->Options());
                  PlanWalker walker;
                  problem =
-                     walker.Struct(walk->getRoot<capnp::AnyStruct>(), Plans().For(schema), false);
+                     walker.Struct(walk.getRoot<capnp::AnyStruct>(), Plans().For(schema), false);
                })) {
     return Corruption(std::string(what) +
                       " does not decode: " + exception->getDescription().cStr());
@@ -367,6 +395,26 @@ Result<std::unique_ptr<DecodedMessage>> DecodeCanonical(ByteView bytes, capnp::S
   if (problem) return Corruption(std::string(what) + ": " + *problem);
   message->Open();
   return message;
+}
+
+// Why `bytes` cannot be a message at all, if they cannot.
+Status CheckSize(ByteView bytes, const char* what) {
+  if (bytes.empty()) return Corruption(std::string(what) + " is empty");
+  if (bytes.size() % sizeof(capnp::word) != 0) {
+    return Corruption(std::string(what) + " is " + std::to_string(bytes.size()) +
+                      " bytes, not a whole number of 8-byte words");
+  }
+  if (bytes.size() > 4 * kMaxEntryBytes) {
+    return Corruption(std::string(what) + " is too large (" + std::to_string(bytes.size()) +
+                      " bytes)");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<DecodedMessage>> DecodeCanonical(ByteView bytes, capnp::StructSchema schema,
+                                                        const char* what) {
+  RETURN_IF_ERROR(CheckSize(bytes, what));
+  return Validate(std::make_unique<DecodedMessage>(bytes), schema, what);
 }
 
 }  // namespace
@@ -411,6 +459,15 @@ Result<EventView> EventView::Decode(ByteView bytes) {
   return EventView(std::move(m), body);
 }
 
+Result<EventView> EventView::DecodeBody(const EntryView& entry) {
+  ByteView bytes = entry.body_bytes();
+  RETURN_IF_ERROR(CheckSize(bytes, "event body"));
+  ASSIGN_OR_RETURN(auto m, Validate(std::make_unique<DecodedMessage>(*entry.message_, bytes),
+                                    capnp::Schema::from<schema::EventBody>(), "event body"));
+  auto body = m->reader().getRoot<schema::EventBody>();
+  return EventView(std::move(m), body);
+}
+
 ByteView EventView::bytes() const { return message_->bytes(); }
 
 EntryView::EntryView(std::unique_ptr<DecodedMessage> m, schema::Entry::Reader entry)
@@ -421,6 +478,14 @@ EntryView::~EntryView() = default;
 
 Result<EntryView> EntryView::Decode(ByteView bytes) {
   ASSIGN_OR_RETURN(auto m, DecodeCanonical(bytes, capnp::Schema::from<schema::Entry>(), "entry"));
+  auto entry = m->reader().getRoot<schema::Entry>();
+  return EntryView(std::move(m), entry);
+}
+
+Result<EntryView> EntryView::Decode(Bytes&& bytes) {
+  RETURN_IF_ERROR(CheckSize(bytes, "entry"));
+  ASSIGN_OR_RETURN(auto m, Validate(std::make_unique<DecodedMessage>(std::move(bytes)),
+                                    capnp::Schema::from<schema::Entry>(), "entry"));
   auto entry = m->reader().getRoot<schema::Entry>();
   return EntryView(std::move(m), entry);
 }

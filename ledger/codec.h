@@ -4,7 +4,8 @@
 // has the type the schema says, that every union and enum value is one this version knows, and
 // that all text is UTF-8. After that, readers may be used without further checks.
 //
-// Views are movable, own their (word-aligned) bytes, and are thread-compatible.
+// Views are movable, own their (word-aligned) bytes (an event view of an entry's body shares the
+// entry's), and are thread-compatible.
 #ifndef DUTYLEDGER_LEDGER_CODEC_H_
 #define DUTYLEDGER_LEDGER_CODEC_H_
 
@@ -40,12 +41,16 @@ void WriteTime(schema::Timestamp::Builder b, Time t);
 std::string EventTypeName(schema::EventBody::Reader body);
 
 class DecodedMessage;  // internal: aligned words plus a reader
+class EntryView;
 
 // A validated, canonical EventBody.
 class EventView {
  public:
   // kCorruption (with the reason) unless `bytes` is a valid canonical EventBody message.
   static Result<EventView> Decode(ByteView bytes);
+  // The same for an entry's body, which the view shares with the entry (nothing is copied; the
+  // bytes live as long as either view).
+  static Result<EventView> DecodeBody(const EntryView& entry);
 
   EventView(EventView&&) noexcept;
   EventView& operator=(EventView&&) noexcept;
@@ -65,6 +70,8 @@ class EventView {
 class EntryView {
  public:
   static Result<EntryView> Decode(ByteView bytes);
+  // The same, keeping `bytes` (no copy) when they are word-aligned.
+  static Result<EntryView> Decode(Bytes&& bytes);
 
   EntryView(EntryView&&) noexcept;
   EntryView& operator=(EntryView&&) noexcept;
@@ -77,6 +84,7 @@ class EntryView {
   ByteView signature() const;
 
  private:
+  friend class EventView;
   EntryView(std::unique_ptr<DecodedMessage> m, schema::Entry::Reader entry);
   std::unique_ptr<DecodedMessage> message_;
   schema::Entry::Reader entry_;

@@ -362,7 +362,7 @@ class TxnAdmissionState : public AdmissionState {
     ASSIGN_OR_RETURN(auto row, txn_.Get(Column::kEntries, internal::SequenceKey(*seq)));
     if (!row) return Corruption("event-id index names missing entry " + std::to_string(*seq));
     ASSIGN_OR_RETURN(EntryView entry, EntryView::Decode(*row));
-    ASSIGN_OR_RETURN(EventView body, EventView::Decode(entry.body_bytes()));
+    ASSIGN_OR_RETURN(EventView body, EventView::DecodeBody(entry));
     return std::optional<EventView>(std::move(body));
   }
 
@@ -439,7 +439,7 @@ Status Ledger::Impl::LoadState() {
   ASSIGN_OR_RETURN(auto genesis_row, store->Get(Column::kEntries, internal::SequenceKey(0)));
   if (!genesis_row) return Corruption("entry 0 (the genesis) is missing");
   ASSIGN_OR_RETURN(EntryView genesis_entry, EntryView::Decode(*genesis_row));
-  ASSIGN_OR_RETURN(EventView genesis, EventView::Decode(genesis_entry.body_bytes()));
+  ASSIGN_OR_RETURN(EventView genesis, EventView::DecodeBody(genesis_entry));
   ASSIGN_OR_RETURN(identity, internal::IdentityFromGenesis(genesis));
   hasher = Hasher(identity.hash_algorithm);
 
@@ -1196,7 +1196,7 @@ Result<std::vector<EntryView>> Ledger::ReadEntries(const std::vector<uint64_t>& 
   out.reserve(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i]) return Corruption("entry " + std::to_string(sequences[i]) + " is missing");
-    auto entry = EntryView::Decode(*rows[i]);
+    auto entry = EntryView::Decode(std::move(*rows[i]));
     if (!entry.ok()) return entry.status().WithContext("entry " + std::to_string(sequences[i]));
     if (entry->sequence() != sequences[i]) {
       return IntegrityViolation("entry " + std::to_string(sequences[i]) + " records sequence " +
@@ -1347,7 +1347,7 @@ Status Ledger::RebuildProjections(Admission& admission,
       std::vector<KeyInfo> unused_changes;
       Status status;
       Status iter = ForEachEntry(begin, std::min(n, begin + kChunk), [&](const EntryView& e) {
-        auto view = EventView::Decode(e.body_bytes());
+        auto view = EventView::DecodeBody(e);
         if (!view.ok()) {
           status = view.status().WithContext("entry " + std::to_string(e.sequence()));
           return false;
@@ -1500,7 +1500,7 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateMirror(const std::string& path,
     return IntegrityViolation("the source's first entry records sequence " +
                               std::to_string(entry.sequence()));
   }
-  auto genesis = EventView::Decode(entry.body_bytes());
+  auto genesis = EventView::DecodeBody(entry);
   if (!genesis.ok()) return genesis.status().WithContext("entry 0");
   auto identity = internal::IdentityFromGenesis(*genesis);
   if (!identity.ok()) return identity.status().WithContext("entry 0");

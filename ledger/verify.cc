@@ -87,7 +87,7 @@ std::optional<Finding> Verifier::ReadGenesis() {
   if (!*row) return EntryFinding(0, StatusCode::kIntegrityViolation, "missing (no genesis)");
   auto entry = EntryView::Decode(**row);
   if (!entry.ok()) return EntryFinding(0, StatusCode::kCorruption, entry.status().message());
-  auto body = EventView::Decode(entry->body_bytes());
+  auto body = EventView::DecodeBody(*entry);
   if (!body.ok()) return EntryFinding(0, StatusCode::kCorruption, body.status().message());
   auto id = internal::IdentityFromGenesis(*body);
   if (!id.ok()) return EntryFinding(0, StatusCode::kIntegrityViolation, id.status().message());
@@ -342,7 +342,7 @@ std::optional<Finding> Verifier::Finish() {
         if (row.ok() && *row) {
           auto e = EntryView::Decode(**row);
           if (e.ok()) {
-            auto b = EventView::Decode(e->body_bytes());
+            auto b = EventView::DecodeBody(*e);
             good = b.ok() && AsView(b->body().getEventId()) == iit->key();
           }
         }

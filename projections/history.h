@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ledger/ledger.h"
@@ -88,7 +89,7 @@ class History {
   QueryTime time_;
   LedgerRows rows_;
   DomainView domain_;
-  std::map<uint64_t, std::unique_ptr<Record>> records_;
+  std::unordered_map<uint64_t, std::unique_ptr<Record>> records_;
   std::map<Digest, std::string> principals_;
   std::map<std::string, std::string> names_;
 };

@@ -139,7 +139,7 @@ QueryResponse Show(const Ledger& ledger, const QueryRequest& r, const QueryOutpu
       out += codec.EntryToJson(e, leaf) + "\n";
       return flush(false);
     }
-    auto body = EventView::Decode(e.body_bytes());
+    auto body = EventView::DecodeBody(e);
     out += "entry " + std::to_string(e.sequence()) + "  recorded " +
            FormatRfc3339(ReadTime(e.entry().getRecordedAt())) + "  leaf " + leaf.Base64() + "\n";
     if (!body.ok()) {

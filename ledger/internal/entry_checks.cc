@@ -17,7 +17,7 @@ std::string ShortId(const Digest& id) { return id.Hex().substr(0, 16); }
 
 Result<CheckedEntry> CheckEntry(const EntryView& entry, const std::string& origin,
                                 const Hasher& hasher, const KeyHints& hints) {
-  auto body = EventView::Decode(entry.body_bytes());
+  auto body = EventView::DecodeBody(entry);
   if (!body.ok()) return Corruption(body.status().message());
   // occurredAt may be any time before recordedAt; the future-skew rule was the writer's to apply
   // with its clock.

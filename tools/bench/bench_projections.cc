@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
   using namespace dutyledger;
   uint64_t events = 1'000'000;
   int years = 10, queries = 400;
-  bool skip_rebuild = false;
+  bool skip_rebuild = false, views_only = false;
   std::vector<std::string> chosen_officials;
   std::string dir = "/tmp/dutyledger-bench-projections";
   for (int i = 1; i < argc; ++i) {
@@ -168,6 +168,8 @@ int main(int argc, char** argv) {
       years = std::stoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--skip-rebuild")) {
       skip_rebuild = true;
+    } else if (!std::strcmp(argv[i], "--views-only")) {
+      views_only = true;  // (b) alone: for profiling the views
     } else if (!std::strcmp(argv[i], "--queries") && i + 1 < argc) {
       queries = std::stoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--official") && i + 1 < argc) {
@@ -175,7 +177,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_projections [--events N] [--years N] [--dir DIR] [--queries N] "
-                   "[--skip-rebuild] [--official ID]...\n");
+                   "[--skip-rebuild] [--views-only] [--official ID]...\n");
       return 2;
     }
   }
@@ -317,6 +319,7 @@ int main(int argc, char** argv) {
       std::printf("    slowest: %.1f ms: %s\n", slowest[i].first, slowest[i].second.c_str());
     }
   }
+  if (views_only) return 0;
   // (c) all lapses of a park.
   {
     std::vector<double> s;
