@@ -39,7 +39,6 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
     if (!records_.count(s)) missing.push_back(s);
   }
   if (missing.empty()) return Status::Ok();
-  records_.reserve(records_.size() + missing.size());
   ASSIGN_OR_RETURN(auto entries, ledger_.ReadEntries(missing));
   for (auto& e : entries) {
     ASSIGN_OR_RETURN(EventView body, EventView::DecodeBody(e));
