@@ -236,6 +236,30 @@ double LapseEngine::P(LapseFinding* f, const std::string& rule, const std::strin
 
 Result<const Record*> LapseEngine::DutyRecord(uint64_t seq) { return history_.At(seq); }
 
+std::optional<LapseFinding::Sighting> LapseFinding::ShownAt() const {
+  switch (shown) {
+    case Shown::kAfterStart:
+      return Sighting{window_start, nullptr};
+    case Shown::kAfterGrace:
+      return Sighting{window_start.PlusNanos(grace_nanos), nullptr};
+    case Shown::kAtStart:
+    case Shown::kByLaterRecord: {
+      // The earliest evidence at the instant (the window's start or end) or after it: the
+      // record that showed the lapse (an accident enters the record when it is reported).
+      const Time from = shown == Shown::kAtStart || !window_end ? window_start : *window_end;
+      const Record* by = nullptr;
+      for (const Record* r : evidence) {
+        if (r->occurred >= from && (by == nullptr || r->occurred < by->occurred)) by = r;
+      }
+      if (by == nullptr) return Sighting{from, nullptr};
+      return Sighting{by->occurred, by};
+    }
+    case Shown::kUndated:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding>* out) {
@@ -291,6 +315,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
   for (bool sector : {false, true}) {
     LapseFinding probe = make("L1", f.registered);
     double grace = P(&probe, "L1", "blind_spot_grace_days", f.registered) * kDay;
+    probe.shown = LapseFinding::Shown::kAfterGrace;
+    probe.grace_nanos = static_cast<int64_t>(grace);
     struct Gap {
       int64_t from, to;
       bool to_version_end;  // ran to the end of its place version (else coverage ended it)
@@ -441,6 +467,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     }
     for (const auto& tr : triggers) {
       LapseFinding l = make("L6", tr.at);
+      l.shown = LapseFinding::Shown::kByLaterRecord;
       double n = P(&l, "L6", "n", tr.at);
       double window = P(&l, "L6", "window_days", tr.at) * kDay;
       std::vector<const InspectionFact*> empty;
@@ -479,7 +506,12 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     if (by_inspector) {
       LapseFinding l = make("L7", major);
       double grace = P(&l, "L7", "self_report_grace_days", major) * kDay;
-      if (!h.self_reported || h.self_reported->unix_nanos > major.unix_nanos + grace) {
+      // With no grace, the finding shows it; with one, its running out without a self-report
+      // does (until then a report may still come: T does not know yet).
+      l.shown = grace > 0 ? LapseFinding::Shown::kAfterGrace : LapseFinding::Shown::kAtStart;
+      l.grace_nanos = static_cast<int64_t>(grace);
+      const Time due = Plus(major, grace);
+      if (h.self_reported ? *h.self_reported > due : grace == 0 || T > due) {
         if (h.self_reported) l.window_end = *h.self_reported;
         l.summary =
             "major hazard " + id + " (" + h.type + ") was found by " +
@@ -496,6 +528,8 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     if (by_inspector) {
       LapseFinding l = make("L8", major);
       double hours = P(&l, "L8", "major_action_hours", major) * kHour;
+      l.shown = LapseFinding::Shown::kAfterGrace;
+      l.grace_nanos = static_cast<int64_t>(hours);
       std::optional<Time> action;
       std::vector<const Record*> actions;
       for (const auto& o : h.orders) {
@@ -673,6 +707,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     for (const auto& [aid, a] : f.accidents) {
       if (!during(a.accident_at)) continue;
       LapseFinding l = make("L14", a.accident_at);
+      l.shown = LapseFinding::Shown::kByLaterRecord;
       l.window_start = s.from;
       l.window_end = a.accident_at;
       l.summary = "accident " + aid + " on " + DayText(a.accident_at) +
@@ -689,6 +724,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
           continue;
         }
         LapseFinding l = make("L14", when);
+        l.shown = LapseFinding::Shown::kByLaterRecord;
         l.window_start = s.from;
         l.window_end = when;
         l.summary = "project " + pid + " ran (trial or production) on " + DayText(when) +
@@ -792,6 +828,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
                         const std::string& what_zh, Problems problems) {
       if (problems.empty()) return;
       LapseFinding l = make("L17", at);
+      l.shown = LapseFinding::Shown::kAtStart;
       l.window_end = at;
       std::string text, text_zh;
       for (const auto& [en, zh] : problems) {
@@ -863,6 +900,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       std::optional<Time> accepted = ApprovedAfter(p.acceptances, *prod);
       if (!ApprovedAt(p.acceptances, *prod)) {
         LapseFinding l = make("L18", *prod);
+        l.shown = LapseFinding::Shown::kAtStart;
         if (accepted) l.window_end = *accepted;
         l.summary = "project " + pid + " started production on " + DayText(*prod) +
                     " before its safety facilities were accepted (Art 34)";
@@ -876,6 +914,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       std::optional<Time> approved = ApprovedAfter(p.design_reviews, *build);
       if (p.high_risk && !ApprovedAt(p.design_reviews, *build)) {
         LapseFinding l = make("L18", *build);
+        l.shown = LapseFinding::Shown::kAtStart;
         if (approved) l.window_end = *approved;
         l.summary = "project " + pid + " started construction on " + DayText(*build) +
                     " before its safety-facility design was approved (Art 33)";
@@ -897,6 +936,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       if (h.major_since && *h.major_since <= permit.changed &&
           (!h.closed || *h.closed > permit.changed)) {
         LapseFinding l = make("L17", permit.changed);
+        l.shown = LapseFinding::Shown::kAtStart;
         l.window_end = permit.changed;
         l.summary = "permit " + pid + " (" + permit.type + ") issued on " +
                     DayText(permit.changed) + " while major hazard " + hid + " was open";
@@ -919,6 +959,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
               [](const auto* x, const auto* y) { return x->reported_at < y->reported_at; });
     if (!reports.empty()) {
       LapseFinding l = make("L21", a.known_at);
+      l.shown = LapseFinding::Shown::kByLaterRecord;
       double unit_hours = P(&l, "L21", "unit_report_hours", a.known_at) * kHour;
       const auto* first = reports.front();
       if (first->reported_at.unix_nanos - a.known_at.unix_nanos > unit_hours) {
@@ -1014,6 +1055,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
     }
     for (const auto& [when, record] : a.casualty_updates) {
       LapseFinding l = make("L21", a.accident_at);
+      l.shown = LapseFinding::Shown::kByLaterRecord;
       double days =
           P(&l, "L21", a.road_or_fire ? "update_days_road_fire" : "update_days", a.accident_at) *
           kDay;
@@ -1127,6 +1169,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
       for (size_t i = 0; i < j; ++i) {
         if (hz[i]->type != hz[j]->type || !hz[i]->closed) continue;
         LapseFinding l = make("L29", hz[j]->identified);
+        l.shown = LapseFinding::Shown::kByLaterRecord;
         double window = P(&l, "L29", "repeat_window_days", *hz[i]->closed) * kDay;
         if (hz[j]->identified <= *hz[i]->closed ||
             hz[j]->identified.unix_nanos - hz[i]->closed->unix_nanos > window) {
@@ -1151,6 +1194,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
   // L30 records made or corrected after an accident.
   for (const auto& [aid, a] : f.accidents) {
     LapseFinding l = make("L30", a.accident_at);
+    l.shown = LapseFinding::Shown::kUndated;
     double threshold = P(&l, "L30", "late_record_threshold_hours", a.accident_at) * kHour;
     for (const Record* r : f.corrections) {
       bool after = r->recorded > a.accident_at;
@@ -1217,6 +1261,8 @@ Status LapseEngine::Handovers(const std::vector<Coverage>& coverage, const std::
     l.place = place;
     Time end{c.until, 480};
     double grace = P(&l, "L26", "handover_grace_days", end) * kDay;
+    l.shown = LapseFinding::Shown::kAfterGrace;
+    l.grace_nanos = static_cast<int64_t>(grace);
     // A successor (named, or another duty of the same channel) in time: no gap; none yet, and
     // the grace not over at T: no gap yet.
     if (gap_end - c.until <= grace) continue;
@@ -1282,6 +1328,8 @@ Status LapseEngine::Jurisdiction(const std::string& jurisdiction, std::vector<La
         l.subject = subject;
         l.place = place;
         double grace = P(&l, "L2", "vacancy_grace_days", Time{from, 480}) * kDay;
+        l.shown = LapseFinding::Shown::kAfterGrace;
+        l.grace_nanos = static_cast<int64_t>(grace);
         int64_t end = to ? *to : T.unix_nanos;
         if (end - from <= grace) return Status::Ok();
         l.window_start = Time{from, 480};

@@ -61,6 +61,27 @@ struct LapseFinding {
     const Record* record = nullptr;  // the profile update that made it
   };
   std::vector<Move> moves;
+
+  // How the record comes to show the lapse (projections/RULES.md, "What a rule knew at T").
+  enum class Shown {
+    kAfterStart,     // a deadline running out at the window's start: reported after it
+    kAtStart,        // by the record at the window's start (L7, L17, L18)
+    kByLaterRecord,  // by the first evidence at or after the window's end (L6, L14, L29, L21's
+                     // late unit report and late casualty update)
+    kAfterGrace,     // the window's start plus `grace_nanos` running out (L2, L8)
+    kUndated,        // L30: about record time, its window ends at T
+  };
+  Shown shown = Shown::kAfterStart;
+  int64_t grace_nanos = 0;
+
+  // The instant the record showed the lapse, and the record that did (a report at valid time
+  // `at` holds the lapse) or none (a deadline or a grace ran out at `at`: only a report after
+  // it holds the lapse). None for kUndated.
+  struct Sighting {
+    Time at;
+    const Record* by = nullptr;
+  };
+  std::optional<Sighting> ShownAt() const;
 };
 
 // The order a report lists lapses in: by window start, rule, subject (a stable sort keeps the

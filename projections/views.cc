@@ -493,6 +493,11 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
     }
     WriteTime(l.initWindowStart(), f.window_start);
     if (f.window_end) WriteTime(l.initWindowEnd(), *f.window_end);
+    if (auto shown = f.ShownAt()) {
+      WriteTime(l.initShownAt(), shown->at);
+      l.setShownByRecord(shown->by != nullptr);
+      if (shown->by != nullptr) l.setShownBy(shown->by->seq);
+    }
     l.setSubject(f.subject);
     l.setSummary(f.summary);
     l.setSummaryZh(f.summary_zh.empty() ? f.summary : f.summary_zh);

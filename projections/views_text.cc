@@ -131,6 +131,16 @@ std::string RenderLapse(views::Lapse::Reader l, Lang lang, const std::string& in
   out += ind + "  " + (lang == Lang::kZh ? l.getSummaryZh() : l.getSummary()).cStr() + "\n";
   out += ind + "  " + t("window ", "期间 ") + TimeText(l.getWindowStart()) + " – " +
          (l.hasWindowEnd() ? TimeText(l.getWindowEnd()) : t("(open)", "（持续中）")) + "\n";
+  if (l.hasShownAt()) {
+    out += ind + "  " + t("on the record ", "显现于 ");
+    if (l.getShownByRecord()) {
+      out += t("from ", "") + TimeText(l.getShownAt()) + t(" by #", "，记录 #") +
+             std::to_string(l.getShownBy()) + "\n";
+    } else {
+      out += t("after ", "") + TimeText(l.getShownAt()) +
+             t(" (a time limit ran out)", "之后（期限届满）") + "\n";
+    }
+  }
   out += ind + "  " + t("parameters ", "参数 ") + l.getParameterVersion().cStr() + ":";
   for (auto p : l.getParameters())
     out += std::string(" ") + p.getName().cStr() + "=" + Num(p.getValue());

@@ -61,6 +61,13 @@ struct Lapse {
   summaryZh @11 :Text;              # the summary in Chinese
   reachedThrough @12 :List(UInt32); # in an official's dossier (holders then empty): how the duty
                                     # reached the official, as indexes into its `reaches`
+  shownAt @13 :Common.Timestamp;    # when the record showed the lapse (projections/RULES.md, "What
+                                    # a rule knew at T"): a report at a valid time before it does
+                                    # not hold the lapse. Absent for L30 (about record time)
+  shownByRecord @14 :Bool;          # true: a record showed it (entry `shownBy`), and a report at
+                                    # shownAt holds it; false: a deadline or grace ran out at
+                                    # shownAt, and only a report after it holds it
+  shownBy @15 :UInt64;              # with shownByRecord: the entry (also in `evidence`)
 }
 
 struct LapseReport {

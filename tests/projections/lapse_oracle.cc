@@ -124,13 +124,40 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
       }
       w.detected = trigger.value_or(*end);
       w.at_trigger = true;
+    } else if (rule == "L7" && Parameter(l, "self_report_grace_days") > 0) {
+      // Not self-reported within the grace: known once the grace has run.
+      w.detected =
+          start.PlusNanos(static_cast<int64_t>(Parameter(l, "self_report_grace_days") * kDay));
     } else if (rule == "L7" || rule == "L17" || rule == "L18") {
       w.at_trigger = true;  // by the record at the window's start
+    } else if (rule == "L1" || rule == "L26") {
+      // A gap is one once the grace has run (none by default).
+      w.detected = start.PlusNanos(static_cast<int64_t>(
+          Parameter(l, rule == "L1" ? "blind_spot_grace_days" : "handover_grace_days") * kDay));
     } else if (rule == "L2") {
       w.detected = start.PlusNanos(static_cast<int64_t>(Parameter(l, "vacancy_grace_days") * kDay));
     } else if (rule == "L8") {
       w.detected =
           start.PlusNanos(static_cast<int64_t>(Parameter(l, "major_action_hours") * kHour));
+    }
+    // What the lapse says of itself agrees (shownAt): the instant, whether a record showed it,
+    // and that record among its evidence.
+    if (!l.hasShownAt()) {
+      result.differences.push_back("no shownAt: " + w.key);
+    } else {
+      std::string claim = FormatRfc3339(ReadTime(l.getShownAt())) +
+                          (l.getShownByRecord() ? " by a record" : " after a time limit");
+      std::string want =
+          FormatRfc3339(w.detected) + (w.at_trigger ? " by a record" : " after a time limit");
+      if (claim != want) {
+        result.differences.push_back("shownAt " + claim + ", the rule says " + want + ": " +
+                                     Show(w.key, w.start, w.end));
+      }
+      if (l.getShownByRecord()) {
+        bool cited = false;
+        for (auto e : l.getEvidence()) cited = cited || e.getSequence() == l.getShownBy();
+        if (!cited) result.differences.push_back("shownBy not in the evidence: " + w.key);
+      }
     }
     if (n++ % boundary_every == 0) {
       for (Time t : {w.start, w.detected, w.end.value_or(w.start)}) {

@@ -513,6 +513,30 @@ void AddCases(Scenario& s, Time B) {
   enterprise("X01e", "Q8811");
   enterprise("X01f", "Q8911");
 
+  // Graces (local-2021, from D(500)): an inspector's major finding must be self-reported within
+  // 2 days (L7), a duty's successor named within 10 (L26). X7g1 reports after 1 day (near miss:
+  // no L7 at any T, not even while the grace ran); X7g2 after 4 (fires, shown once the grace ran
+  // out at D(512)). X26g1's successor comes after 5 days (near miss), X26g2's after 20 (fires,
+  // shown after D(530)).
+  w.Parameters(D(495), "zhou-qiang", "local-2021", D(500),
+               {{"L7", "self_report_grace_days", 2}, {"L26", "handover_grace_days", 10}});
+  for (const char* id : {"X7g1", "X7g2"}) {
+    enterprise(id);
+    std::string insp = std::string("i-") + id, hz = std::string("hz-") + id;
+    w.Inspect(D(510), "wu-fang", insp, id, "routine", {"wu-fang"}, false);
+    w.Hazard(D(510), "wu-fang", hz, id, "major", "粉尘涉爆", "未设置泄爆装置", "inspection", insp);
+    w.SelfReport(D(id == std::string("X7g1") ? 511 : 514), id, hz, id, "park-safety");
+  }
+  for (const char* id : {"X26g1", "X26g2"}) {
+    enterprise(id);
+    const std::string duty = std::string("d-") + id;
+    w.AssignDuty(D(500), "wang-gang", duty + "-1", "official:wu-fang", "inspectorInCharge",
+                 {.enterprises = {id}});
+    w.RevokeDuty(D(520), "wang-gang", duty + "-1", "", "工作调整");
+    w.AssignDuty(D(id == std::string("X26g1") ? 525 : 540), "wang-gang", duty + "-2",
+                 "official:chen-jie", "inspectorInCharge", {.enterprises = {id}});
+  }
+
   std::stable_sort(s.mutable_steps().begin(), s.mutable_steps().end(),
                    [](const scenario::Step& a, const scenario::Step& b) {
                      return a.recorded_at < b.recorded_at;
@@ -1111,6 +1135,70 @@ TEST_F(Views, L26HandoverGap) {
 
 // Asked while the gap is open, the view knows no more than the world did then: no end (it used
 // to show the successor's later start, D(13), as the window's end).
+// A grace delays when the record shows a lapse: until it has run, T cannot know whether the
+// self-report (L7) or the successor (L26) will come in time. (L7 with a grace used to fire at
+// the finding and vanish when the report came within the grace.)
+TEST_F(Views, AGraceDelaysWhenTheRecordShowsALapse) {
+  auto count = [&](const std::string& id, const std::string& rule, Time t) {
+    return Fired(Lapses("enterprise:" + id, rule, t)).size();
+  };
+  for (double d : {510.0, 510.5, 511.5, 600.0}) EXPECT_EQ(count("X7g1", "L7", D(d)), 0u) << d;
+  EXPECT_EQ(count("X7g2", "L7", D(511)), 0u);
+  EXPECT_EQ(count("X7g2", "L7", D(512)), 0u);
+  for (double d : {512.5, 513.0, 600.0}) {
+    auto report = Lapses("enterprise:X7g2", "L7", D(d));
+    auto l = Fired(report);
+    ASSERT_EQ(l.size(), 1u) << d;
+    EXPECT_EQ(Start(l[0]), D(510));
+    EXPECT_EQ(End(l[0]), d < 514 ? std::nullopt : std::optional<Time>(D(514))) << d;
+    EXPECT_EQ(ReadTime(l[0].getShownAt()), D(512));
+    EXPECT_FALSE(l[0].getShownByRecord());
+    EXPECT_EQ(std::string(l[0].getParameterVersion().cStr()), "local-2021");
+  }
+  for (double d : {521.0, 526.0, 600.0}) EXPECT_EQ(count("X26g1", "L26", D(d)), 0u) << d;
+  EXPECT_EQ(count("X26g2", "L26", D(529)), 0u);
+  EXPECT_EQ(count("X26g2", "L26", D(530)), 0u);
+  auto report = Lapses("enterprise:X26g2", "L26", D(600));
+  auto l = Fired(report);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(Start(l[0]), D(520));
+  EXPECT_EQ(End(l[0]), D(540));
+  EXPECT_EQ(ReadTime(l[0].getShownAt()), D(530));
+  EXPECT_FALSE(l[0].getShownByRecord());
+  EXPECT_EQ(count("X26g2", "L26", D(531)), 1u);
+}
+
+// A lapse a record showed names it (shownBy, among its evidence); a deadline's does not.
+TEST_F(Views, ALapseSaysWhenTheRecordShowedIt) {
+  auto report = Lapses("enterprise:X08a", "", D(60));
+  bool l7 = false, l8 = false;
+  for (auto l : Fired(report)) {
+    const std::string rule = l.getRule().cStr();
+    if (rule == "L7") {  // the inspector's finding at D(20)
+      l7 = true;
+      EXPECT_EQ(ReadTime(l.getShownAt()), D(20));
+      EXPECT_TRUE(l.getShownByRecord());
+      bool cited = false;
+      for (auto e : l.getEvidence()) {
+        cited |= e.getSequence() == l.getShownBy() && e.getType() == "hazardIdentified";
+      }
+      EXPECT_TRUE(cited);
+    } else if (rule == "L8") {  // 24 hours after the finding, with no order by then
+      l8 = true;
+      EXPECT_EQ(ReadTime(l.getShownAt()), D(21));
+      EXPECT_FALSE(l.getShownByRecord());
+    }
+  }
+  EXPECT_TRUE(l7 && l8);
+  // The text says it.
+  std::string text = RenderLapseReport(report.view, Lang::kEn);
+  EXPECT_NE(text.find("on the record from " + FormatRfc3339(D(20)) + " by #"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("on the record after " + FormatRfc3339(D(21)) + " (a time limit ran out)"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(Views, L26GapOpenAtTShowsNoLaterSuccessor) {
   auto l = FireAndMiss("L26", "enterprise:X26a", "enterprise:X26b", D(11));
   ASSERT_EQ(l.size(), 1u);
