@@ -3,7 +3,9 @@
 // break and attributed to the right duty holders; with the failures left out, none is found.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "ledger/json.h"
 #include "ledger/verify.h"
@@ -14,6 +16,7 @@
 #include "tests/projections/lapse_oracle.h"
 #include "tests/support/test_util.h"
 #include "tools/scenario/city.h"
+#include "tools/scenario/writers.h"
 
 namespace dutyledger {
 namespace {
@@ -30,7 +33,9 @@ struct Played {
   size_t steps = 0;
 };
 
-Played PlayCity(bool failures) {
+// `parameters`: set by the county's emergency management head from the city's first day on.
+Played PlayCity(bool failures,
+                const std::vector<std::tuple<std::string, std::string, double>>& parameters = {}) {
   Played p;
   p.dir = std::make_unique<testing::TempDir>();
   p.clock = std::make_unique<ManualClock>(testing::TestEpoch());
@@ -40,6 +45,15 @@ Played PlayCity(bool failures) {
   o.years = 2;
   o.failures = failures;
   auto s = scenario::CityScenario(o, &p.story);
+  if (!parameters.empty()) {
+    scenario::Writer w(s);
+    const Time from = s.start().PlusNanos(5 * 24 * Time::kNanosPerHour);
+    w.Parameters(from, p.story.county_safety_head, "graces", from, parameters);
+    std::stable_sort(s.mutable_steps().begin(), s.mutable_steps().end(),
+                     [](const scenario::Step& a, const scenario::Step& b) {
+                       return a.recorded_at < b.recorded_at;
+                     });
+  }
   p.steps = s.steps().size();
   auto ledger = scenario::Play(s, p.dir->Sub("ledger"), *p.clock, p.rules.get(), false);
   EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
@@ -47,13 +61,11 @@ Played PlayCity(bool failures) {
   return p;
 }
 
-// rule -> the lapses of that rule for `scope` at the moment of the accident (or, `after`, at
-// the end of the record: records made after the accident).
-std::map<std::string, std::vector<std::string>> LapsesAt(Played& p, const std::string& scope,
-                                                         std::set<std::string>* holders,
-                                                         bool after = false) {
+// Hands each lapse of `scope` at valid time T (everything recorded) to `fn`.
+template <typename Fn>
+void ForEachLapse(Played& p, const std::string& scope, Time T, Fn&& fn) {
   QueryTime q;
-  q.valid_at = after ? p.clock->Now() : p.story.accident_at.WithOffset(480);
+  q.valid_at = T.WithOffset(480);
   q.known_at = p.clock->Now();
   q.known_size = p.ledger->size();
   History history(*p.ledger, q);
@@ -62,14 +74,22 @@ std::map<std::string, std::vector<std::string>> LapsesAt(Played& p, const std::s
   auto report = message.initRoot<views::LapseReport>();
   Status s = builder.Lapses(scope, "", report);
   EXPECT_TRUE(s.ok()) << s.ToString();
+  for (auto l : report.asReader().getLapses()) fn(l);
+}
+
+// rule -> the lapses of that rule for `scope` at the moment of the accident (or, `after`, at
+// the end of the record: records made after the accident).
+std::map<std::string, std::vector<std::string>> LapsesAt(Played& p, const std::string& scope,
+                                                         std::set<std::string>* holders,
+                                                         bool after = false) {
   std::map<std::string, std::vector<std::string>> out;
-  for (auto l : report.asReader().getLapses()) {
+  ForEachLapse(p, scope, after ? p.clock->Now() : p.story.accident_at, [&](auto l) {
     out[l.getRule().cStr()].push_back(l.getSummary().cStr());
     if (holders) {
       for (auto h : l.getHolders())
         holders->insert(std::string(l.getRule().cStr()) + " " + h.getHolder().cStr());
     }
-  }
+  });
   return out;
 }
 
@@ -313,8 +333,7 @@ TEST(City, SameSeedSameEvents) {
 // What a rule reports at T it knew at T (tests/projections/lapse_oracle.h), on the city with
 // its woven failures: every 10 days, and the boundary instants of every lapse; each lapse's
 // window, parameters, evidence (as far as T) and, once closed, summary.
-TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
-  Played p = PlayCity(true);
+void CheckCausality(Played& p) {
   const Time now = p.clock->Now();
   constexpr int64_t kDay = 24 * Time::kNanosPerHour;
   std::set<Time> grid;
@@ -324,6 +343,36 @@ TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
   auto result = testing::CheckLapseCausality(*p.ledger, now, now.PlusNanos(1000 * kDay), grid);
   EXPECT_GT(result.windows, 50u);
   EXPECT_TRUE(result.differences.empty()) << result.Describe();
+}
+
+TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
+  Played p = PlayCity(true);
+  CheckCausality(p);
+}
+
+// The same with every grace and allowance changed from the defaults (a set in force from the
+// city's first days): a rule that waits for a grace must not fire before it has run.
+TEST(City, UnderOtherParametersTooWhatARuleReportsItKnew) {
+  Played p = PlayCity(true, {{"L1", "blind_spot_grace_days", 20},
+                             {"L2", "vacancy_grace_days", 10},
+                             {"L4", "task_grace_days", 5},
+                             {"L7", "self_report_grace_days", 3},
+                             {"L8", "major_action_hours", 48},
+                             {"L9", "listing_days", 3},
+                             {"L10", "grace_days", 4},
+                             {"L11", "review_days", 5},
+                             {"L12", "escalation_days", 10},
+                             {"L21", "unit_report_hours", 2},
+                             {"L21", "relay_hours", 4},
+                             {"L22", "investigation_days", 30},
+                             {"L26", "handover_grace_days", 15}});
+  // The set is in force: lapses reckoned under it say so.
+  std::set<std::string> rules;
+  ForEachLapse(p, "", p.clock->Now(), [&](auto l) {
+    if (l.getParameterVersion() == "graces") rules.insert(l.getRule().cStr());
+  });
+  EXPECT_GE(rules.size(), 4u) << ::testing::PrintToString(rules);
+  CheckCausality(p);
 }
 
 }  // namespace
