@@ -350,11 +350,20 @@ TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
   CheckCausality(p);
 }
 
-// The same with every grace and allowance changed from the defaults (a set in force from the
-// city's first days): a rule that waits for a grace must not fire before it has run.
+// The same with every grace, allowance and interval changed from the defaults (a set in force
+// from the city's first days): a rule that waits for a grace must not fire before it has run.
 TEST(City, UnderOtherParametersTooWhatARuleReportsItKnew) {
   Played p = PlayCity(true, {{"L1", "blind_spot_grace_days", 20},
                              {"L2", "vacancy_grace_days", 10},
+                             {"L3", "plenary_max_interval_days", 120},
+                             {"L3", "thematic_max_interval_days", 60},
+                             {"L5", "key_target_interval_days", 60},
+                             {"L5", "general_interval_days", 200},
+                             {"L6", "n", 2},
+                             {"L6", "window_days", 180},
+                             {"L15", "request_days", 20},
+                             {"L21", "update_days", 20},
+                             {"L29", "repeat_window_days", 200},
                              {"L4", "task_grace_days", 5},
                              {"L7", "self_report_grace_days", 3},
                              {"L8", "major_action_hours", 48},
