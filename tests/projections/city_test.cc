@@ -350,8 +350,10 @@ TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
   CheckCausality(p);
 }
 
-// The same with every grace, allowance and interval changed from the defaults (a set in force
-// from the city's first days): a rule that waits for a grace must not fire before it has run.
+// The same with 22 parameters changed from the defaults (a set in force from the city's first
+// days): every grace, the allowances and intervals of L2–L12, L15, L21, L22, L26 and L29 (not
+// L15's penalty counts, L22's extension or L30's threshold). A rule that waits for a grace must
+// not fire before it has run.
 TEST(City, UnderOtherParametersTooWhatARuleReportsItKnew) {
   Played p = PlayCity(true, {{"L1", "blind_spot_grace_days", 20},
                              {"L2", "vacancy_grace_days", 10},
