@@ -251,6 +251,7 @@ std::optional<LapseFinding::Sighting> LapseFinding::ShownAt() const {
       for (const Record* r : evidence) {
         if (r->occurred >= from && (by == nullptr || r->occurred < by->occurred)) by = r;
       }
+      // Every such rule cites the record; were one not to, the instant is all there is.
       if (by == nullptr) return Sighting{from, nullptr};
       return Sighting{by->occurred, by};
     }

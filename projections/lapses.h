@@ -64,11 +64,13 @@ struct LapseFinding {
 
   // How the record comes to show the lapse (projections/RULES.md, "What a rule knew at T").
   enum class Shown {
-    kAfterStart,     // a deadline running out at the window's start: reported after it
-    kAtStart,        // by the record at the window's start (L7, L17, L18)
+    kAfterStart,     // a deadline running out at the window's start: reported after it (L3–L5,
+                     // L9–L12, L15, L22, L21's relays)
+    kAtStart,        // by the record at the window's start (L7 with no grace, L17, L18)
     kByLaterRecord,  // by the first evidence at or after the window's end (L6, L14, L29, L21's
                      // late unit report and late casualty update)
-    kAfterGrace,     // the window's start plus `grace_nanos` running out (L2, L8)
+    kAfterGrace,     // the window's start plus `grace_nanos` running out (L1, L2, L8, L26, L7
+                     // with a grace)
     kUndated,        // L30: about record time, its window ends at T
   };
   Shown shown = Shown::kAfterStart;
