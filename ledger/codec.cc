@@ -60,11 +60,11 @@ class DecodedMessage {
   void Open() { reader_.emplace(segments(), Options(/*validated=*/true)); }
 
  private:
-  void Copy(ByteView bytes) {
-    auto words = std::make_shared<kj::Array<capnp::word>>(
-        kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word)));
-    std::memcpy(words->begin(), bytes.data(), words->size() * sizeof(capnp::word));
-    Point(words->begin(), bytes.size());
+  void Copy(ByteView bytes) {  // one allocation: the words with their count
+    std::shared_ptr<capnp::word[]> words =
+        std::make_shared_for_overwrite<capnp::word[]>(bytes.size() / sizeof(capnp::word));
+    std::memcpy(words.get(), bytes.data(), bytes.size());
+    Point(words.get(), bytes.size());
     keep_ = std::move(words);
   }
   void Point(const void* data, size_t size) {

@@ -105,6 +105,10 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
              Said(l, true),
              Said(l, false),
              Evidence(l)};
+    // The window's start plus the parameter `name`, counted in `unit`.
+    auto after_grace = [&](const char* name, int64_t unit) {
+      return start.PlusNanos(static_cast<int64_t>(Parameter(l, name) * unit));
+    };
     const bool relay =
         rule == "L21" && std::string(l.getSummary().cStr()).find("relay") != std::string::npos;
     if (relay) {
@@ -126,19 +130,17 @@ OracleResult CheckLapseCausality(Ledger& ledger, Time now, Time far, std::set<Ti
       w.at_trigger = true;
     } else if (rule == "L7" && Parameter(l, "self_report_grace_days") > 0) {
       // Not self-reported within the grace: known once the grace has run.
-      w.detected =
-          start.PlusNanos(static_cast<int64_t>(Parameter(l, "self_report_grace_days") * kDay));
+      w.detected = after_grace("self_report_grace_days", kDay);
     } else if (rule == "L7" || rule == "L17" || rule == "L18") {
-      w.at_trigger = true;  // by the record at the window's start
-    } else if (rule == "L1" || rule == "L26") {
-      // A gap is one once the grace has run (none by default).
-      w.detected = start.PlusNanos(static_cast<int64_t>(
-          Parameter(l, rule == "L1" ? "blind_spot_grace_days" : "handover_grace_days") * kDay));
+      w.at_trigger = true;      // by the record at the window's start
+    } else if (rule == "L1") {  // a gap is one once the grace has run (none by default)
+      w.detected = after_grace("blind_spot_grace_days", kDay);
+    } else if (rule == "L26") {
+      w.detected = after_grace("handover_grace_days", kDay);
     } else if (rule == "L2") {
-      w.detected = start.PlusNanos(static_cast<int64_t>(Parameter(l, "vacancy_grace_days") * kDay));
+      w.detected = after_grace("vacancy_grace_days", kDay);
     } else if (rule == "L8") {
-      w.detected =
-          start.PlusNanos(static_cast<int64_t>(Parameter(l, "major_action_hours") * kHour));
+      w.detected = after_grace("major_action_hours", kHour);
     }
     // What the lapse says of itself agrees (shownAt): the instant, whether a record showed it,
     // and that record among its evidence.
