@@ -1310,6 +1310,11 @@ Result<std::optional<Bytes>> Ledger::GetProjection(ByteView key) const {
   return impl_->store->Get(Column::kProjections, key);
 }
 
+Result<std::vector<std::optional<Bytes>>> Ledger::GetProjections(
+    const std::vector<Bytes>& keys) const {
+  return impl_->store->MultiGet(Column::kProjections, keys);
+}
+
 Status Ledger::ScanProjections(ByteView prefix,
                                const std::function<bool(ByteView, ByteView)>& fn) const {
   Txn reader(impl_->store.get(), nullptr);

@@ -177,6 +177,8 @@ class Ledger {
   Result<Digest> ProjectionDigest() const;
   // Read-only access to the projections column for queries.
   Result<std::optional<Bytes>> GetProjection(ByteView key) const;
+  // Many rows at once (RocksDB batches the lookups), in the order of `keys`.
+  Result<std::vector<std::optional<Bytes>>> GetProjections(const std::vector<Bytes>& keys) const;
   Status ScanProjections(ByteView prefix,
                          const std::function<bool(ByteView key, ByteView value)>& fn) const;
 

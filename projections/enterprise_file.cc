@@ -200,7 +200,7 @@ Result<EnterpriseFile> EnterpriseFile::Load(History& history, const std::string&
         OrderFact o;
         o.id = Str(e.getOrderId());
         o.order_no = Str(e.getOrderNo());
-        o.issued_by = r->signer;
+        o.issued_by = r->signer();
         o.issued = t;
         o.deadline = At(e.getDeadline());
         o.deadlines.push_back({t, o.deadline, r});

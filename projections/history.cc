@@ -33,6 +33,11 @@ History::History(const Ledger& ledger, QueryTime time)
   domain_.MemoizeCoverage();  // committed rows: they do not change under one query
 }
 
+const std::string& Record::signer() const {
+  static const std::string kNone;
+  return signer_principal != nullptr ? *signer_principal : kNone;
+}
+
 Status History::Load(const std::vector<uint64_t>& seqs) {
   std::vector<uint64_t> missing;
   for (uint64_t s : seqs) {
@@ -40,25 +45,19 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
   }
   if (missing.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(auto entries, ledger_.ReadEntries(missing));
+  const size_t first = held_.size();
+  std::vector<Bytes> marks;  // the correction rows to look for, one per record
+  marks.reserve(entries.size());
   for (auto& e : entries) {
     ASSIGN_OR_RETURN(EventView body, EventView::DecodeBody(e));
-    auto r = std::make_unique<Record>(std::move(e), std::move(body));
-    r->seq = r->entry.sequence();
-    r->occurred = ReadTime(r->body().getOccurredAt());
-    r->recorded = ReadTime(r->entry.entry().getRecordedAt());
-    auto id = r->body().getEventId();
-    r->event_id.assign(reinterpret_cast<const char*>(id.begin()), id.size());
-    r->late = r->recorded.unix_nanos - r->occurred.unix_nanos > time_.late_threshold_nanos;
-    r->after_valid = r->recorded > time_.valid_at && r->occurred <= time_.valid_at;
-    // Superseded or withdrawn, as known at K.
-    ASSIGN_OR_RETURN(auto mark, tables::Read<tables::CorrectionRow>(
-                                    [this](ByteView k) { return rows_.Get(k); },
-                                    tables::Key({name::kCorrection, r->event_id})));
-    if (mark && (*mark)->getSeq() < time_.known_size) {
-      ((*mark)->getWithdrawn() ? r->withdrawn : r->superseded) = true;
-      r->correction_reason = (*mark)->getReason().cStr();
-    }
-    auto key_id = r->body().getSignerKeyId();
+    Record& r = held_.emplace_back(std::move(e), std::move(body));
+    r.seq = r.entry.sequence();
+    r.occurred = ReadTime(r.body().getOccurredAt());
+    r.recorded = ReadTime(r.entry.entry().getRecordedAt());
+    r.late = r.recorded.unix_nanos - r.occurred.unix_nanos > time_.late_threshold_nanos;
+    r.after_valid = r.recorded > time_.valid_at && r.occurred <= time_.valid_at;
+    marks.push_back(tables::Key({name::kCorrection, r.event_id()}));
+    auto key_id = r.body().getSignerKeyId();
     auto digest =
         Digest::FromBytes(ByteView(reinterpret_cast<const char*>(key_id.begin()), key_id.size()));
     if (digest) {
@@ -68,16 +67,29 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
         // Every entry was admitted with a key of the key table: one that is not there now means
         // the tables were damaged or altered, and its records would be shown with no signer.
         if (!key) {
-          return IntegrityViolation("entry " + std::to_string(r->seq) + ": its signer key " +
+          return IntegrityViolation("entry " + std::to_string(r.seq) + ": its signer key " +
                                     digest->Hex().substr(0, 16) +
                                     " is not in the key table; run `dutyledger verify`");
         }
         cached = principals_.emplace(*digest, key->principal).first;
       }
-      r->signer = cached->second;
+      r.signer_principal = &cached->second;
     }
-    records_[r->seq] = std::move(r);
   }
+  // Superseded or withdrawn, as known at K.
+  ASSIGN_OR_RETURN(auto rows, ledger_.GetProjections(marks));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i]) continue;
+    Record& r = held_[first + i];
+    ASSIGN_OR_RETURN(auto mark,
+                     MessageView<tables::CorrectionRow>::Decode(*rows[i], "projection row"));
+    if (mark->getSeq() < time_.known_size) {
+      (mark->getWithdrawn() ? r.withdrawn : r.superseded) = true;
+      r.correction_reason = mark->getReason().cStr();
+    }
+  }
+  // Held only once whole: a load that failed part way leaves none of its records findable.
+  for (size_t i = first; i < held_.size(); ++i) records_[held_[i].seq] = &held_[i];
   return Status::Ok();
 }
 
@@ -91,7 +103,7 @@ Result<std::vector<const Record*>> History::Stream(const std::string& subject, b
   }
   RETURN_IF_ERROR(Load(wanted));
   std::vector<const Record*> out;
-  for (uint64_t s : wanted) out.push_back(records_.at(s).get());
+  for (uint64_t s : wanted) out.push_back(records_.at(s));
   std::stable_sort(out.begin(), out.end(), [](const Record* a, const Record* b) {
     return a->occurred != b->occurred ? a->occurred < b->occurred : a->seq < b->seq;
   });
@@ -101,17 +113,16 @@ Result<std::vector<const Record*>> History::Stream(const std::string& subject, b
 Result<const Record*> History::At(uint64_t seq) {
   if (seq >= time_.known_size) return NotFound("entry " + std::to_string(seq) + " not known");
   RETURN_IF_ERROR(Load({seq}));
-  return records_.at(seq).get();
+  return records_.at(seq);
 }
 
 void History::FillEvidence(const Record& r, views::Evidence::Builder out) const {
   out.setSequence(r.seq);
   if (!r.leaf) r.leaf = ledger_.hasher().LeafHash(r.entry.bytes());
   out.setLeafHash(capnp::Data::Reader(r.leaf->data(), Digest::kSize));
-  out.setEventId(capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(r.event_id.data()),
-                                     r.event_id.size()));
+  out.setEventId(r.body().getEventId());
   out.setType(r.event.type_name());
-  out.setSigner(r.signer);
+  out.setSigner(r.signer());
   WriteTime(out.initOccurredAt(), r.occurred);
   WriteTime(out.initRecordedAt(), r.recorded.WithOffset(480));
   out.setLate(r.late);

@@ -10,6 +10,7 @@
 #ifndef DUTYLEDGER_PROJECTIONS_HISTORY_H_
 #define DUTYLEDGER_PROJECTIONS_HISTORY_H_
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,8 +46,7 @@ struct Record {
   EntryView entry;  // kept for its leaf hash, computed when the record is first cited
   EventView event;
   mutable std::optional<Digest> leaf;
-  Bytes event_id;
-  std::string signer;        // the signer's principal
+  const std::string* signer_principal = nullptr;  // History's, shared by the signer's records
   bool late = false;         // recorded more than the threshold after it occurred
   bool after_valid = false;  // recorded after T about T or before
   bool superseded = false;   // replaced by a correction recorded by K
@@ -54,6 +54,12 @@ struct Record {
   std::string correction_reason;
 
   schema::EventBody::Reader body() const { return event.body(); }
+  ByteView event_id() const {
+    auto id = body().getEventId();
+    return ByteView(reinterpret_cast<const char*>(id.begin()), id.size());
+  }
+  // The signer's principal ("" for none).
+  const std::string& signer() const;
   bool effective() const { return !superseded && !withdrawn; }
 };
 
@@ -76,7 +82,10 @@ class History {
   // How many records are held, and dropping them: every Record* handed out before Forget is
   // invalid after it (a report over a whole city reads it in parts, forgetting between them).
   size_t held() const { return records_.size(); }
-  void Forget() { records_.clear(); }
+  void Forget() {
+    records_.clear();
+    held_.clear();
+  }
 
   // Names for principals ("official:x" → 王刚; "org:y" → body name; enterprises by name); ""
   // for one with no row. A row that does not decode fails (it would label evidence wrongly).
@@ -89,8 +98,10 @@ class History {
   QueryTime time_;
   LedgerRows rows_;
   DomainView domain_;
-  std::unordered_map<uint64_t, std::unique_ptr<Record>> records_;
-  std::map<Digest, std::string> principals_;
+  // The records, by sequence; held in a deque (blocks of records, not one allocation each).
+  std::unordered_map<uint64_t, Record*> records_;
+  std::deque<Record> held_;
+  std::map<Digest, std::string> principals_;  // nodes stay put: records point at them
   std::map<std::string, std::string> names_;
 };
 

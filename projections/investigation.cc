@@ -175,11 +175,11 @@ Result<Target> ResolveIncident(const Ledger& ledger, History& now, const std::st
   ASSIGN_OR_RETURN(auto stream, now.Stream("accident:" + out.accident, false));
   for (const Record* first : stream) {
     if (first->body().isAccidentReported()) {
-      out.event_id = first->event_id;
+      out.event_id = Bytes(first->event_id());
       break;
     }
   }
-  if (out.event_id.empty()) out.event_id = r->event_id;
+  if (out.event_id.empty()) out.event_id = Bytes(r->event_id());
   return out;
 }
 

@@ -945,7 +945,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
                        " 颁发时，重大事故隐患 " + hid + " 尚未消除";
         l.evidence = {permit.record};
         l.evidence.insert(l.evidence.end(), h.records.begin(), h.records.end());
-        l.extra_holders.push_back(permit.record->signer);
+        l.extra_holders.push_back(permit.record->signer());
         emit(std::move(l));
         break;
       }
@@ -1045,7 +1045,7 @@ Status LapseEngine::Enterprise(const EnterpriseFile& f, std::vector<LapseFinding
                          std::to_string(static_cast<int>(relay / kHour)) + " 小时，条例第十一条）";
           r.evidence = {from_report->record, cur->record};
           if (due.raised->record != from_report->record) r.evidence.push_back(due.raised->record);
-          r.extra_holders.push_back(cur->record->signer);
+          r.extra_holders.push_back(cur->record->signer());
           emit(std::move(r));
         }
       }

@@ -1139,15 +1139,14 @@ Status ViewBuilder::Enterprise(const std::string& enterprise, views::EnterpriseV
   for (size_t j = 0; j < corrected.size(); ++j) {
     const Record& r = *corrected[j];
     auto b = corr[j];
-    b.setEventId(capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(r.event_id.data()),
-                                     r.event_id.size()));
+    b.setEventId(r.body().getEventId());
     b.setType(r.event.type_name());
     b.setWithdrawn(r.withdrawn);
     b.setReason(r.correction_reason);
     h.FillEvidence(r, b.initOriginal());
     ASSIGN_OR_RETURN(auto mark, tables::Read<tables::CorrectionRow>(
                                     [&](ByteView k) { return h.ledger().GetProjection(k); },
-                                    tables::Key({name::kCorrection, r.event_id})));
+                                    tables::Key({name::kCorrection, r.event_id()})));
     if (mark) {
       ASSIGN_OR_RETURN(const Record* by, h.At((*mark)->getSeq()));
       h.FillEvidence(*by, b.initBy());
@@ -1216,7 +1215,7 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
       case Which::OVERSIGHT_CONDUCTED:
       case Which::ACCOUNTABILITY_MEASURE_IMPOSED:
       case Which::RESPONSIBILITY_FINDING_RECORDED:
-        if (r->signer != principal) {
+        if (r->signer() != principal) {
           received.push_back(r);
           continue;
         }
@@ -1227,13 +1226,13 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
       case Which::DUTY_REVOKED:
       case Which::KEY_BOUND:
       case Which::KEY_REVOKED:
-        if (r->signer != principal) continue;  // their posts and duties are listed above
+        if (r->signer() != principal) continue;  // their posts and duties are listed above
         break;
       default:
         break;
     }
     std::string role;
-    if (r->signer == principal) {
+    if (r->signer() == principal) {
       role = "signed";
     } else if (m && ListHas(*m, "inspectors", official)) {
       role = "inspector";
