@@ -270,10 +270,16 @@ Result<std::vector<Coverage>> DomainView::DutyCoverages(const std::set<std::stri
                                                         std::optional<int64_t> at,
                                                         uint64_t known_size) const {
   std::vector<Coverage> out;
+  std::vector<Bytes> keys;  // the duties' rows, read in one batch
+  keys.reserve(duty_ids.size());
+  for (const auto& id : duty_ids) keys.push_back(Key({name::kDuty, id}));
+  ASSIGN_OR_RETURN(auto rows, rows_.GetMany(keys));
+  size_t i = 0;
   for (const auto& id : duty_ids) {
-    ASSIGN_OR_RETURN(auto duty, Row<tables::DutyRow>(name::kDuty, id));
-    if (!duty) continue;
-    auto d = duty->get();
+    const std::optional<Bytes>& row = rows[i++];
+    if (!row) continue;
+    ASSIGN_OR_RETURN(auto duty, MessageView<tables::DutyRow>::Decode(*row, "projection row"));
+    auto d = duty.get();
     if (d.getAssignedSeq() >= known_size) continue;  // not yet recorded
     auto channel = ChannelOf(d.getRole());
     if (!channel) continue;

@@ -26,6 +26,17 @@ class RowSource {
  public:
   virtual ~RowSource() = default;
   virtual Result<std::optional<Bytes>> Get(ByteView key) const = 0;
+  // Many rows, in the order of `keys`: one Get each, unless the source batches them.
+  virtual Result<std::vector<std::optional<Bytes>>> GetMany(const std::vector<Bytes>& keys) const {
+    std::vector<std::optional<Bytes>> out;
+    out.reserve(keys.size());
+    for (const auto& k : keys) {
+      auto row = Get(k);
+      if (!row.ok()) return row.status();
+      out.push_back(std::move(*row));
+    }
+    return out;
+  }
   virtual Status Scan(ByteView prefix,
                       const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
   // Rows of type T under `prefix`, decoded; a damaged row fails the scan (tables::ScanRows).
@@ -56,6 +67,9 @@ class LedgerRows final : public RowSource {
   explicit LedgerRows(const Ledger& ledger) : ledger_(ledger) {}
   Result<std::optional<Bytes>> Get(ByteView key) const override {
     return ledger_.GetProjection(key);
+  }
+  Result<std::vector<std::optional<Bytes>>> GetMany(const std::vector<Bytes>& keys) const override {
+    return ledger_.GetProjections(keys);
   }
   Status Scan(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn) const override {
     return ledger_.ScanProjections(prefix, fn);

@@ -89,6 +89,7 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
     }
   }
   // Held only once whole: a load that failed part way leaves none of its records findable.
+  records_.reserve(records_.size() + (held_.size() - first));
   for (size_t i = first; i < held_.size(); ++i) records_[held_[i].seq] = &held_[i];
   return Status::Ok();
 }
