@@ -10,7 +10,6 @@
 #ifndef DUTYLEDGER_PROJECTIONS_HISTORY_H_
 #define DUTYLEDGER_PROJECTIONS_HISTORY_H_
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -82,10 +81,7 @@ class History {
   // How many records are held, and dropping them: every Record* handed out before Forget is
   // invalid after it (a report over a whole city reads it in parts, forgetting between them).
   size_t held() const { return records_.size(); }
-  void Forget() {
-    records_.clear();
-    held_.clear();
-  }
+  void Forget() { records_.clear(); }
 
   // Names for principals ("official:x" → 王刚; "org:y" → body name; enterprises by name); ""
   // for one with no row. A row that does not decode fails (it would label evidence wrongly).
@@ -98,9 +94,7 @@ class History {
   QueryTime time_;
   LedgerRows rows_;
   DomainView domain_;
-  // The records, by sequence; held in a deque (blocks of records, not one allocation each).
-  std::unordered_map<uint64_t, Record*> records_;
-  std::deque<Record> held_;
+  std::unordered_map<uint64_t, std::unique_ptr<Record>> records_;
   std::map<Digest, std::string> principals_;  // nodes stay put: records point at them
   std::map<std::string, std::string> names_;
 };
