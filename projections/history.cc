@@ -78,7 +78,7 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
     }
   }
   // Superseded or withdrawn, as known at K.
-  ASSIGN_OR_RETURN(auto rows, ledger_.GetProjections(marks));
+  ASSIGN_OR_RETURN(auto rows, rows_.GetMany(marks));
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i]) continue;
     Record& r = *loaded[i];
@@ -87,6 +87,7 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
     if (mark->getSeq() < time_.known_size) {
       (mark->getWithdrawn() ? r.withdrawn : r.superseded) = true;
       r.correction_reason = mark->getReason().cStr();
+      r.corrected_by = mark->getSeq();
     }
   }
   // Held only once whole: a load that failed part way leaves none of its records findable.

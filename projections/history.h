@@ -51,6 +51,7 @@ struct Record {
   bool superseded = false;   // replaced by a correction recorded by K
   bool withdrawn = false;    // withdrawn by K
   std::string correction_reason;
+  uint64_t corrected_by = tables::kNoSeq;  // the correction or withdrawal, as known at K
 
   schema::EventBody::Reader body() const { return event.body(); }
   ByteView event_id() const {

@@ -1144,11 +1144,8 @@ Status ViewBuilder::Enterprise(const std::string& enterprise, views::EnterpriseV
     b.setWithdrawn(r.withdrawn);
     b.setReason(r.correction_reason);
     h.FillEvidence(r, b.initOriginal());
-    ASSIGN_OR_RETURN(auto mark, tables::Read<tables::CorrectionRow>(
-                                    [&](ByteView k) { return h.ledger().GetProjection(k); },
-                                    tables::Key({name::kCorrection, r.event_id()})));
-    if (mark) {
-      ASSIGN_OR_RETURN(const Record* by, h.At((*mark)->getSeq()));
+    if (r.corrected_by != tables::kNoSeq) {  // read with the record (History::Load)
+      ASSIGN_OR_RETURN(const Record* by, h.At(r.corrected_by));
       h.FillEvidence(*by, b.initBy());
     }
   }
