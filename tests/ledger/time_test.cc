@@ -23,6 +23,16 @@ TEST(Rfc3339, FractionsAndZulu) {
             ParseRfc3339("2017-02-27T09:00:00+08:00")->unix_nanos);
 }
 
+// Any Time formats, however it was read: the ends of int64 nanoseconds, the widest offsets.
+TEST(Rfc3339, FormatsTheExtremes) {
+  EXPECT_EQ(FormatRfc3339(Time{INT64_MIN, 0}), "1677-09-21T00:12:43.145224192Z");
+  EXPECT_EQ(FormatRfc3339(Time{INT64_MAX, 0}), "2262-04-11T23:47:16.854775807Z");
+  EXPECT_EQ(FormatRfc3339(Time{0, 6000}), "1970-01-05T04:00:00+100:00");
+  EXPECT_EQ(FormatRfc3339(Time{0, INT16_MIN}), "1969-12-09T05:52:00-546:08");
+  EXPECT_EQ(FormatRfc3339(Time{-1, -1}), "1969-12-31T23:58:59.999999999-00:01");
+  EXPECT_EQ(FormatRfc3339(Time{INT64_MAX, INT16_MAX}), "2262-05-04T17:54:16.854775807+546:07");
+}
+
 TEST(Rfc3339, RefusesBadTimes) {
   for (const char* bad :
        {"2017-13-01T00:00:00Z", "2017-02-29T00:00:00Z", "2017-02-27T24:00:00Z",
