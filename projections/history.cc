@@ -45,13 +45,13 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
   }
   if (missing.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(auto entries, ledger_.ReadEntries(missing));
-  std::vector<std::unique_ptr<Record>> loaded;
+  std::vector<Record> loaded;
   loaded.reserve(entries.size());
   std::vector<Bytes> marks;  // the correction rows to look for, one per record
   marks.reserve(entries.size());
   for (auto& e : entries) {
     ASSIGN_OR_RETURN(EventView body, EventView::DecodeBody(e));
-    Record& r = *loaded.emplace_back(std::make_unique<Record>(std::move(e), std::move(body)));
+    Record& r = loaded.emplace_back(std::move(e), std::move(body));
     r.seq = r.entry.sequence();
     r.occurred = ReadTime(r.body().getOccurredAt());
     r.recorded = ReadTime(r.entry.entry().getRecordedAt());
@@ -81,7 +81,7 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
   ASSIGN_OR_RETURN(auto rows, rows_.GetMany(marks));
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i]) continue;
-    Record& r = *loaded[i];
+    Record& r = loaded[i];
     ASSIGN_OR_RETURN(auto mark,
                      MessageView<tables::CorrectionRow>::Decode(*rows[i], "projection row"));
     if (mark->getSeq() < time_.known_size) {
@@ -91,8 +91,8 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
     }
   }
   // Held only once whole: a load that failed part way leaves none of its records findable.
-  records_.reserve(records_.size() + loaded.size());
-  for (auto& r : loaded) records_[r->seq] = std::move(r);
+  // (No reserve: reserving each load's total rehashed the table on every load.)
+  for (auto& r : loaded) records_.emplace(r.seq, std::move(r));
   return Status::Ok();
 }
 
@@ -106,7 +106,7 @@ Result<std::vector<const Record*>> History::Stream(const std::string& subject, b
   }
   RETURN_IF_ERROR(Load(wanted));
   std::vector<const Record*> out;
-  for (uint64_t s : wanted) out.push_back(records_.at(s).get());
+  for (uint64_t s : wanted) out.push_back(&records_.at(s));
   std::stable_sort(out.begin(), out.end(), [](const Record* a, const Record* b) {
     return a->occurred != b->occurred ? a->occurred < b->occurred : a->seq < b->seq;
   });
@@ -116,7 +116,7 @@ Result<std::vector<const Record*>> History::Stream(const std::string& subject, b
 Result<const Record*> History::At(uint64_t seq) {
   if (seq >= time_.known_size) return NotFound("entry " + std::to_string(seq) + " not known");
   RETURN_IF_ERROR(Load({seq}));
-  return records_.at(seq).get();
+  return &records_.at(seq);
 }
 
 void History::FillEvidence(const Record& r, views::Evidence::Builder out) const {

@@ -95,7 +95,8 @@ class History {
   QueryTime time_;
   LedgerRows rows_;
   DomainView domain_;
-  std::unordered_map<uint64_t, std::unique_ptr<Record>> records_;
+  // Each record in its node (a node does not move: the pointers handed out stay valid).
+  std::unordered_map<uint64_t, Record> records_;
   std::map<Digest, std::string> principals_;  // nodes stay put: records point at them
   std::map<std::string, std::string> names_;
 };
