@@ -199,18 +199,20 @@ const RuleInfo* FindRule(const std::string& id) {
 Result<LapseParameters> LapseParameters::Load(History& history) {
   LapseParameters p;
   uint64_t known = history.time().known_size;
-  Status s = history.ledger().ScanProjections(
-      tables::Prefix({name::kParameters}), [&](ByteView, ByteView value) {
-        auto row = MessageView<tables::ParameterSetRow>::Decode(value);
-        if (!row.ok() || (*row)->getSeq() >= known) return true;
-        Set set{Str((*row)->getVersion()), (*row)->getFrom(), {}};
-        for (auto param : (*row)->getParameters()) {
+  // A damaged set fails the query: skipped, its lapses would be judged by other parameters.
+  Status s = tables::ScanRows<tables::ParameterSetRow>(
+      [&](ByteView prefix, const auto& visit) { return history.Scan(prefix, visit); },
+      tables::Prefix({name::kParameters}),
+      [&](ByteView, const auto& row) {
+        if (row->getSeq() >= known) return true;
+        Set set{Str(row->getVersion()), row->getFrom(), {}};
+        for (auto param : row->getParameters()) {
           set.values[{Str(param.getRule()), Str(param.getName())}] = param.getValue();
         }
         p.sets_.push_back(std::move(set));
         return true;
       });
-  RETURN_IF_ERROR(s);
+  if (!s.ok()) return s.WithContext("the lapse parameter sets");
   std::stable_sort(p.sets_.begin(), p.sets_.end(),
                    [](const Set& a, const Set& b) { return a.from < b.from; });
   return p;

@@ -179,29 +179,37 @@ TEST(Rebuild, TablesOfAnotherLayoutAreRefusedUntilRebuilt) {
 }
 
 // A damaged row fails the query that reads it, naming it a projection row, rather than being
-// skipped (a skipped post, jurisdiction or mapping would silently change who held a duty); the
-// query works again once the row is whole. Each case damages every row under one prefix.
+// skipped (a skipped post, jurisdiction or mapping would silently change who held a duty; a
+// skipped parameter set, which parameters judged a lapse); the query works again once the row is
+// whole. Each case damages every row under one prefix.
 TEST(Rebuild, DamagedRowsFailTheQueriesThatReadThem) {
   testing::TempDir dir;
-  std::string path = dir.Sub("ledger");
-  scenario::CityStory story = PlaySmallCity(path);
+  std::string city = dir.Sub("city");
+  scenario::CityStory story = PlaySmallCity(city);
+  // The city has no lapse parameter sets; the fixture has one.
+  std::string fixture = dir.Sub("fixture");
+  PlayCity(scenario::FixtureScenario(7), fixture);
   namespace n = tables::name;
   struct Case {
+    std::string path;
     std::string prefix;
     QueryRequest query;
   };
   const std::vector<Case> cases = {
-      {tables::Prefix({n::kPost, story.park_safety_head}),
+      {city,
+       tables::Prefix({n::kPost, story.park_safety_head}),
        {"official", {{"id", story.park_safety_head}}}},
-      {tables::Key({n::kJurisdiction, story.park}), {"park", {{"id", story.park}}}},
-      {tables::Prefix({n::kMapping}), {"enterprise", {{"id", story.enterprise}}}},
+      {city, tables::Key({n::kJurisdiction, story.park}), {"park", {{"id", story.park}}}},
+      {city, tables::Prefix({n::kMapping}), {"enterprise", {{"id", story.enterprise}}}},
       // Read only for its name, to label the enterprise's duty holders (it used to show as "").
-      {tables::Key({n::kOfficial, story.successor_inspector}),
+      {city,
+       tables::Key({n::kOfficial, story.successor_inspector}),
        {"enterprise", {{"id", story.enterprise}}}},
+      {fixture, tables::Prefix({n::kParameters}), {"lapses", {{"scope", "enterprise:E06"}}}},
   };
-  auto run = [&](const QueryRequest& q) { return RunReadOnly(path, q); };
   // Puts `value` (or the saved originals) in every row under `prefix`; returns the originals.
-  auto rewrite = [&](const std::string& prefix, const std::map<Bytes, Bytes>* originals) {
+  auto rewrite = [&](const std::string& path, const std::string& prefix,
+                     const std::map<Bytes, Bytes>* originals) {
     std::map<Bytes, Bytes> found;
     auto store = internal::Store::Open(path, internal::Store::Options{});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
@@ -220,14 +228,14 @@ TEST(Rebuild, DamagedRowsFailTheQueriesThatReadThem) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.query.name + " after damaging " + c.prefix);
-    ASSERT_EQ(run(c.query).exit_code, 0);
-    auto originals = rewrite(c.prefix, nullptr);
+    ASSERT_EQ(RunReadOnly(c.path, c.query).exit_code, 0);
+    auto originals = rewrite(c.path, c.prefix, nullptr);
     ASSERT_FALSE(originals.empty());
-    auto damaged = run(c.query);
+    auto damaged = RunReadOnly(c.path, c.query);
     EXPECT_EQ(damaged.exit_code, 1);
     EXPECT_NE(damaged.error.find("projection row"), std::string::npos) << damaged.error;
-    rewrite(c.prefix, &originals);
-    EXPECT_EQ(run(c.query).exit_code, 0);
+    rewrite(c.path, c.prefix, &originals);
+    EXPECT_EQ(RunReadOnly(c.path, c.query).exit_code, 0);
   }
 }
 
