@@ -269,17 +269,47 @@ Result<std::vector<Coverage>> DomainView::DutyCoverages(const std::set<std::stri
                                                         const std::vector<std::string>& chain,
                                                         std::optional<int64_t> at,
                                                         uint64_t known_size) const {
-  std::vector<Coverage> out;
-  std::vector<Bytes> keys;  // the duties' rows, read in one batch
-  keys.reserve(duty_ids.size());
-  for (const auto& id : duty_ids) keys.push_back(Key({name::kDuty, id}));
-  ASSIGN_OR_RETURN(auto rows, rows_.GetMany(keys));
+  using DutyView = std::optional<MessageView<tables::DutyRow>>;
+  // The duties' rows, read in one batch; when memoizing, each decoded once per view (the
+  // enterprises of an inspector's slice share their duties).
+  std::vector<const DutyView*> views(duty_ids.size(), nullptr);
+  std::vector<Bytes> keys;
+  std::vector<size_t> unread;
   size_t i = 0;
   for (const auto& id : duty_ids) {
-    const std::optional<Bytes>& row = rows[i++];
-    if (!row) continue;
-    ASSIGN_OR_RETURN(auto duty, MessageView<tables::DutyRow>::Decode(*row, "projection row"));
-    auto d = duty.get();
+    if (memoize_coverage_) {
+      if (auto it = duty_rows_.find(id); it != duty_rows_.end()) views[i] = &it->second;
+    }
+    if (views[i] == nullptr) {
+      keys.push_back(Key({name::kDuty, id}));
+      unread.push_back(i);
+    }
+    ++i;
+  }
+  ASSIGN_OR_RETURN(auto rows, rows_.GetMany(keys));
+  std::vector<DutyView> read(rows.size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    if (rows[k]) {
+      ASSIGN_OR_RETURN(read[k], MessageView<tables::DutyRow>::Decode(*rows[k], "projection row"));
+    }
+    views[unread[k]] = &read[k];
+  }
+  if (memoize_coverage_ && !unread.empty()) {
+    size_t k = 0;
+    i = 0;
+    for (const auto& id : duty_ids) {
+      if (k < unread.size() && unread[k] == i) {
+        views[i] = &duty_rows_.emplace(id, std::move(read[k++])).first->second;
+      }
+      ++i;
+    }
+  }
+  std::vector<Coverage> out;
+  i = 0;
+  for (const auto& id : duty_ids) {
+    const DutyView& duty = *views[i++];
+    if (!duty) continue;
+    auto d = duty->get();
     if (d.getAssignedSeq() >= known_size) continue;  // not yet recorded
     auto channel = ChannelOf(d.getRole());
     if (!channel) continue;

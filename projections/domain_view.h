@@ -62,6 +62,7 @@ class AdmissionRows final : public RowSource {
 };
 
 // Committed rows of an open ledger (queries).
+// The committed rows, for one query on one thread: its scans reuse their iterators.
 class LedgerRows final : public RowSource {
  public:
   explicit LedgerRows(const Ledger& ledger) : ledger_(ledger) {}
@@ -72,11 +73,13 @@ class LedgerRows final : public RowSource {
     return ledger_.GetProjections(keys);
   }
   Status Scan(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn) const override {
-    return ledger_.ScanProjections(prefix, fn);
+    return ledger_.ScanProjections(prefix, fn, &cursors_);
   }
+  Ledger::Cursors* cursors() const { return &cursors_; }
 
  private:
   const Ledger& ledger_;
+  mutable Ledger::Cursors cursors_;
 };
 
 // How a duty reaches an enterprise (reference/domain.md §2).
@@ -160,7 +163,10 @@ class DomainView {
   void MemoizeCoverage() { memoize_coverage_ = true; }
   // Drops the memoized coverage (a report over many places keeps its memory bounded). Lists
   // handed out stay valid: they are shared.
-  void ForgetCoverage() { coverage_ever_.clear(); }
+  void ForgetCoverage() {
+    coverage_ever_.clear();
+    duty_rows_.clear();
+  }
 
   // The industry mappings (三个必须) of `org`, as known: each code's spans, as coverage of the
   // org (channel sector, no duty id), with the jurisdiction each was mapped for ("" for none).
@@ -223,6 +229,8 @@ class DomainView {
   mutable std::map<std::string, std::vector<std::string>> jurisdiction_chains_;
   bool memoize_coverage_ = false;
   mutable std::map<std::string, std::shared_ptr<const std::vector<Coverage>>> coverage_ever_;
+  // With memoize_coverage_: each duty row read, decoded (none: no such row), by duty id.
+  mutable std::map<std::string, std::optional<MessageView<tables::DutyRow>>> duty_rows_;
 };
 
 // "official:<id>" → "<id>" if it has that kind, else empty.
