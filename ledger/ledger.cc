@@ -1164,11 +1164,57 @@ Result<std::optional<uint64_t>> Ledger::FindEvent(ByteView event_id) const {
   return std::optional<uint64_t>(seq);
 }
 
-Result<std::vector<Ledger::StreamItem>> Ledger::SubjectStream(std::string_view subject) const {
+struct Ledger::Cursors::Impl {
+  struct Slot {
+    std::unique_ptr<internal::Store::Iterator> it;
+    bool busy = false;  // a scan is under way on it (a scan's callback may start another)
+  };
+  Slot subjects, projections;
+};
+Ledger::Cursors::Cursors() : impl_(std::make_unique<Impl>()) {}
+Ledger::Cursors::~Cursors() = default;
+
+namespace {
+
+// An iterator over `c` for one scan: the reader's own (made on first use) unless it has none or
+// a scan is already using it, then a new one.
+class ScanCursor {
+ public:
+  using Slot = Ledger::Cursors::Impl::Slot;
+  ScanCursor(const internal::Store& store, Column c, Slot* slot) {
+    if (slot != nullptr && !slot->busy) {
+      if (!slot->it) slot->it = store.NewIterator(c);
+      slot->busy = true;
+      slot_ = slot;
+      it_ = slot->it.get();
+    } else {
+      once_ = store.NewIterator(c);
+      it_ = once_.get();
+    }
+  }
+  ~ScanCursor() {
+    if (slot_ != nullptr) slot_->busy = false;
+  }
+  ScanCursor(const ScanCursor&) = delete;
+  ScanCursor& operator=(const ScanCursor&) = delete;
+  internal::Store::Iterator* operator->() const { return it_; }
+  internal::Store::Iterator* get() const { return it_; }
+
+ private:
+  Slot* slot_ = nullptr;
+  std::unique_ptr<internal::Store::Iterator> once_;
+  internal::Store::Iterator* it_ = nullptr;
+};
+
+}  // namespace
+
+Result<std::vector<Ledger::StreamItem>> Ledger::SubjectStream(std::string_view subject,
+                                                              Cursors* cursors) const {
   Bytes prefix(subject);
   prefix.push_back('\0');
   std::vector<StreamItem> out;
-  auto it = impl_->store->NewIterator(Column::kSubjects);
+  ScanCursor it(*impl_->store, Column::kSubjects,
+                cursors != nullptr ? &cursors->impl_->subjects : nullptr);
   uint64_t n = size();
   for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
     if (it->key().size() != prefix.size() + 8 || it->value().size() != 18) {
@@ -1315,10 +1361,11 @@ Result<std::vector<std::optional<Bytes>>> Ledger::GetProjections(
   return impl_->store->MultiGet(Column::kProjections, keys);
 }
 
-Status Ledger::ScanProjections(ByteView prefix,
-                               const std::function<bool(ByteView, ByteView)>& fn) const {
-  Txn reader(impl_->store.get(), nullptr);
-  return reader.ScanPrefix(Column::kProjections, prefix, fn);
+Status Ledger::ScanProjections(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn,
+                               Cursors* cursors) const {
+  ScanCursor it(*impl_->store, Column::kProjections,
+                cursors != nullptr ? &cursors->impl_->projections : nullptr);
+  return internal::MergeScan({}, it.get(), prefix, fn);
 }
 
 Status Ledger::RebuildProjections(Admission& admission,

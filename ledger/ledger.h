@@ -137,7 +137,23 @@ class Ledger {
     Time recorded_at;
     uint16_t type = 0;  // the EventBody union discriminant
   };
-  Result<std::vector<StreamItem>> SubjectStream(std::string_view subject) const;
+  // Iterators one reader (a query, on one thread) keeps across its scans: creating a RocksDB
+  // iterator is much of a short scan's cost. Each iterator reads the tables as they were when
+  // it was first used (a query filters what it reads by its known-at size anyway).
+  class Cursors {
+   public:
+    Cursors();
+    ~Cursors();
+    Cursors(const Cursors&) = delete;
+    Cursors& operator=(const Cursors&) = delete;
+    struct Impl;  // ledger.cc's
+
+   private:
+    friend class Ledger;
+    std::unique_ptr<Impl> impl_;
+  };
+  Result<std::vector<StreamItem>> SubjectStream(std::string_view subject,
+                                                Cursors* cursors = nullptr) const;
   // Reads many entries at once (one batched lookup). Missing entries are kCorruption.
   Result<std::vector<EntryView>> ReadEntries(const std::vector<uint64_t>& sequences) const;
   // The number of entries recorded at or before `t` (recordedAt never decreases): the
@@ -180,7 +196,8 @@ class Ledger {
   // Many rows at once (RocksDB batches the lookups), in the order of `keys`.
   Result<std::vector<std::optional<Bytes>>> GetProjections(const std::vector<Bytes>& keys) const;
   Status ScanProjections(ByteView prefix,
-                         const std::function<bool(ByteView key, ByteView value)>& fn) const;
+                         const std::function<bool(ByteView key, ByteView value)>& fn,
+                         Cursors* cursors = nullptr) const;
 
   // ---- serving: asynchronous append, commit notification, tiles
   // (Used by net/. A server must not block its I/O threads on the group commit.)

@@ -97,7 +97,7 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
 }
 
 Result<std::vector<const Record*>> History::Stream(const std::string& subject, bool until_valid) {
-  ASSIGN_OR_RETURN(auto items, ledger_.SubjectStream(subject));
+  ASSIGN_OR_RETURN(auto items, ledger_.SubjectStream(subject, rows_.cursors()));
   std::vector<uint64_t> wanted;
   for (const auto& item : items) {
     if (item.sequence >= time_.known_size) continue;

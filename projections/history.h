@@ -75,6 +75,10 @@ class History {
   // `until_valid`: only those that occurred at or before T.
   Result<std::vector<const Record*>> Stream(const std::string& subject, bool until_valid = true);
   Result<const Record*> At(uint64_t seq);
+  // The committed projection rows under `prefix`, in key order, through this query's cursors.
+  Status Scan(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn) const {
+    return rows_.Scan(prefix, fn);
+  }
 
   // The evidence form of a record.
   void FillEvidence(const Record& r, views::Evidence::Builder out) const;

@@ -226,14 +226,14 @@ struct ViewBuilder::Impl {
     ASSIGN_OR_RETURN(auto places, Within(jurisdiction));
     std::vector<std::string> out;
     for (const auto& j : places) {
-      Status s = history.ledger().ScanProjections(tables::Prefix({name::kEnterpriseByPlace, j}),
-                                                  [&](ByteView key, ByteView) {
-                                                    auto parts = KeyParts(key);
-                                                    if (parts.size() == 3) {
-                                                      out.push_back(parts[2]);
-                                                    }
-                                                    return true;
-                                                  });
+      Status s =
+          history.Scan(tables::Prefix({name::kEnterpriseByPlace, j}), [&](ByteView key, ByteView) {
+            auto parts = KeyParts(key);
+            if (parts.size() == 3) {
+              out.push_back(parts[2]);
+            }
+            return true;
+          });
       RETURN_IF_ERROR(s);
     }
     std::sort(out.begin(), out.end());
@@ -252,9 +252,7 @@ struct ViewBuilder::Impl {
   template <typename Fn>
   Status ScanJurisdictions(const Fn& fn) {
     return tables::ScanRows<tables::JurisdictionRow>(
-        [&](ByteView prefix, const auto& visit) {
-          return history.ledger().ScanProjections(prefix, visit);
-        },
+        [&](ByteView prefix, const auto& visit) { return history.Scan(prefix, visit); },
         tables::Prefix({name::kJurisdiction}),
         [&](ByteView key, const auto& row) {
           auto parts = KeyParts(key);
@@ -368,7 +366,7 @@ Result<const std::vector<ViewBuilder::Impl::HeadPost>*> ViewBuilder::Impl::HeadP
   std::vector<std::pair<std::string, std::string>> members;  // (official, seq part)
   const std::string prefix = tables::Prefix({name::kOrgMember, org});
   // po/<org>/<official>/<seq: 8 bytes, which may hold '\0'>
-  Status s = history.ledger().ScanProjections(prefix, [&](ByteView key, ByteView) {
+  Status s = history.Scan(prefix, [&](ByteView key, ByteView) {
     ByteView rest = key.substr(prefix.size());
     size_t sep = rest.find('\0');
     if (sep != ByteView::npos && rest.size() == sep + 9) {
@@ -859,12 +857,11 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
     ASSIGN_OR_RETURN(auto all, im.AllJurisdictions());
     RETURN_IF_ERROR(im.JurisdictionLapses(all, set_aside));
     std::vector<std::string> ids;
-    Status s = im.history.ledger().ScanProjections(tables::Prefix({name::kEnterprise}),
-                                                   [&](ByteView key, ByteView) {
-                                                     auto parts = KeyParts(key);
-                                                     if (parts.size() == 2) ids.push_back(parts[1]);
-                                                     return true;
-                                                   });
+    Status s = im.history.Scan(tables::Prefix({name::kEnterprise}), [&](ByteView key, ByteView) {
+      auto parts = KeyParts(key);
+      if (parts.size() == 2) ids.push_back(parts[1]);
+      return true;
+    });
     RETURN_IF_ERROR(s);
     RETURN_IF_ERROR(im.EnterprisesLapses(ids, set_aside));
   } else if (id.empty()) {
