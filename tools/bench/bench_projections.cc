@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n), dir.c_str());
 
   // (a) rebuild on one thread.
-  if (!skip_rebuild) {
+  if (!skip_rebuild && !views_only) {
     DomainRules refold(DomainRules::Options{DomainRules::Mode::kRefold});
     auto before = ledger.ProjectionDigest();
     auto t0 = Steady::now();
