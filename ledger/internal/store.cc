@@ -181,6 +181,16 @@ Result<std::optional<Bytes>> Store::Get(Column c, ByteView key) const {
 
 Result<std::vector<std::optional<Bytes>>> Store::MultiGet(Column c,
                                                           const std::vector<Bytes>& keys) const {
+  std::vector<std::optional<Bytes>> out(keys.size());
+  RETURN_IF_ERROR(MultiGetEach(c, keys, [&](size_t i, ByteView value) {
+    out[i] = Bytes(value);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status Store::MultiGetEach(Column c, const std::vector<Bytes>& keys,
+                           const std::function<Status(size_t, ByteView)>& fn) const {
   std::vector<rocksdb::Slice> slices;
   slices.reserve(keys.size());
   for (const auto& k : keys) slices.emplace_back(k.data(), k.size());
@@ -188,13 +198,12 @@ Result<std::vector<std::optional<Bytes>>> Store::MultiGet(Column c,
   std::vector<rocksdb::Status> statuses(keys.size());
   db_->MultiGet(rocksdb::ReadOptions(), handle(c), keys.size(), slices.data(), values.data(),
                 statuses.data());
-  std::vector<std::optional<Bytes>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
     if (!statuses[i].ok()) return FromRocks(statuses[i], std::string("read from ") + ColumnName(c));
-    out[i] = Bytes(values[i].data(), values[i].size());
+    RETURN_IF_ERROR(fn(i, ByteView(values[i].data(), values[i].size())));
   }
-  return out;
+  return Status::Ok();
 }
 
 Store::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}

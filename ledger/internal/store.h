@@ -54,6 +54,11 @@ class Store {
   // Reads many keys of one column in one call (RocksDB batches the lookups).
   Result<std::vector<std::optional<Bytes>>> MultiGet(Column c,
                                                      const std::vector<Bytes>& keys) const;
+  // The same, handing each value found to `fn(index of its key, value)` without copying it
+  // (the bytes are valid during the call only); keys not found are skipped. The first error
+  // (RocksDB's or fn's) ends it.
+  Status MultiGetEach(Column c, const std::vector<Bytes>& keys,
+                      const std::function<Status(size_t, ByteView)>& fn) const;
 
   class Batch {
    public:
