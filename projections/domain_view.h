@@ -61,8 +61,8 @@ class AdmissionRows final : public RowSource {
   const AdmissionState& state_;
 };
 
-// Committed rows of an open ledger (queries).
-// The committed rows, for one query on one thread: its scans reuse their iterators.
+// Committed rows of an open ledger, for one query on one thread: its scans reuse their
+// iterators (Ledger::Cursors).
 class LedgerRows final : public RowSource {
  public:
   explicit LedgerRows(const Ledger& ledger) : ledger_(ledger) {}
