@@ -274,7 +274,7 @@ Result<std::vector<Coverage>> DomainView::DutyCoverages(const std::set<std::stri
   // enterprises of an inspector's slice share their duties).
   std::vector<const DutyView*> views(duty_ids.size(), nullptr);
   std::vector<Bytes> keys;
-  std::vector<size_t> unread;
+  std::vector<std::pair<size_t, const std::string*>> unread;  // (position, duty id)
   size_t i = 0;
   for (const auto& id : duty_ids) {
     if (memoize_coverage_) {
@@ -282,27 +282,20 @@ Result<std::vector<Coverage>> DomainView::DutyCoverages(const std::set<std::stri
     }
     if (views[i] == nullptr) {
       keys.push_back(Key({name::kDuty, id}));
-      unread.push_back(i);
+      unread.emplace_back(i, &id);
     }
     ++i;
   }
   ASSIGN_OR_RETURN(auto rows, rows_.GetMany(keys));
-  std::vector<DutyView> read(rows.size());
+  std::vector<DutyView> read(memoize_coverage_ ? 0 : rows.size());  // kept here, not memoized
   for (size_t k = 0; k < rows.size(); ++k) {
+    DutyView duty;
     if (rows[k]) {
-      ASSIGN_OR_RETURN(read[k], MessageView<tables::DutyRow>::Decode(*rows[k], "projection row"));
+      ASSIGN_OR_RETURN(duty, MessageView<tables::DutyRow>::Decode(*rows[k], "projection row"));
     }
-    views[unread[k]] = &read[k];
-  }
-  if (memoize_coverage_ && !unread.empty()) {
-    size_t k = 0;
-    i = 0;
-    for (const auto& id : duty_ids) {
-      if (k < unread.size() && unread[k] == i) {
-        views[i] = &duty_rows_.emplace(id, std::move(read[k++])).first->second;
-      }
-      ++i;
-    }
+    const auto& [at_position, id] = unread[k];
+    views[at_position] = memoize_coverage_ ? &duty_rows_.emplace(*id, std::move(duty)).first->second
+                                           : &(read[k] = std::move(duty));
   }
   std::vector<Coverage> out;
   i = 0;
