@@ -13,6 +13,7 @@
 
 namespace dutyledger {
 
+// The words of a message being decoded, word-aligned, and the reader options its checks use.
 class DecodedMessage {
  public:
   // The bytes are copied to aligned words.
@@ -28,36 +29,33 @@ class DecodedMessage {
     Point(owned->data(), owned->size());
     keep_ = std::move(owned);
   }
-  // A message inside `outer`'s bytes (an entry's body), sharing them: nothing is copied.
-  DecodedMessage(const DecodedMessage& outer, ByteView inner) {
-    if (reinterpret_cast<uintptr_t>(inner.data()) % alignof(capnp::word) != 0 || !outer.keep_) {
+  // A message inside `outer`'s words (an entry's body), sharing them: nothing is copied.
+  DecodedMessage(const MessageWords& outer, ByteView inner) {
+    if (reinterpret_cast<uintptr_t>(inner.data()) % alignof(capnp::word) != 0 || !outer.keep) {
       Copy(inner);
       return;
     }
-    keep_ = outer.keep_;
+    keep_ = outer.keep;
     Point(inner.data(), inner.size());
   }
   DecodedMessage(const DecodedMessage&) = delete;
   DecodedMessage& operator=(const DecodedMessage&) = delete;
 
-  // A reader with a fresh traversal budget (canonicalize() and isCanonical() spend it). The
-  // validating readers get a budget of twice the message (a canonical message is read once);
-  // the reader handed out after validation may read the same fields many times.
-  capnp::ReaderOptions Options(bool validated = false) const {
+  // The checking reader's options: a traversal budget of twice the message (a canonical message
+  // is read once), and at most 32 levels of nesting.
+  capnp::ReaderOptions Options() const {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = validated ? uint64_t{1} << 40 : segments_[0].size() * 2 + 16;
+    options.traversalLimitInWords = segments_[0].size() * 2 + 16;
     options.nestingLimit = 32;
     return options;
   }
   kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments() const {
     return kj::arrayPtr(segments_, 1);
   }
-  ByteView bytes() const {
-    return ByteView(reinterpret_cast<const char*>(segments_[0].begin()),
-                    segments_[0].size() * sizeof(capnp::word));
+  // The words, once validated.
+  MessageWords Release() && {
+    return MessageWords{std::move(keep_), segments_[0].begin(), segments_[0].size()};
   }
-  capnp::MessageReader& reader() { return *reader_; }
-  void Open() { reader_.emplace(segments(), Options(/*validated=*/true)); }
 
  private:
   void Copy(ByteView bytes) {  // one allocation: the words with their count
@@ -73,8 +71,16 @@ class DecodedMessage {
 
   std::shared_ptr<const void> keep_;  // owns (or shares) the words
   kj::ArrayPtr<const capnp::word> segments_[1];
-  std::optional<capnp::SegmentArrayMessageReader> reader_;
 };
+
+// A reader of validated words. Validate() has checked, with bounds-checking readers, that they
+// are one canonical segment (every pointer in bounds, each object read once, no far pointers)
+// and that every pointer has its schema type: reading them again needs no bounds checks, and
+// skips building a checking reader (an arena, an allocation) for each message.
+template <typename T>
+typename T::Reader ReadValidated(const MessageWords& words) {
+  return capnp::readMessageUnchecked<T>(words.begin);
+}
 
 namespace {
 
@@ -371,20 +377,23 @@ class PlanWalker {
 
 // Validates `message` (whose bytes the caller checked for size) as a canonical `schema` struct
 // and opens it for reading.
-Result<std::unique_ptr<DecodedMessage>> Validate(std::unique_ptr<DecodedMessage> message,
-                                                 capnp::StructSchema schema, const char* what) {
+Result<MessageWords> Validate(DecodedMessage&& message, capnp::StructSchema schema,
+                              const char* what) {
   std::optional<std::string> problem;
   bool canonical = false;
   KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
                  {
-                   capnp::SegmentArrayMessageReader check(message->segments(), message->Options());
+                   capnp::SegmentArrayMessageReader check(message.segments(), message.Options());
                    canonical = check.isCanonical();
                  }
                  if (!canonical) return;
-                 capnp::SegmentArrayMessageReader walk(message->segments(), message->Options());
+                 // Canonical, as read by a bounds-checking reader within the limits above: every
+                 // pointer is in bounds, each object read once, nesting at most 32 deep. The
+                 // schema walk reads it without bounds checks (pointer kinds are still checked).
                  PlanWalker walker;
-                 problem =
-                     walker.Struct(walk.getRoot<capnp::AnyStruct>(), Plans().For(schema), false);
+                 problem = walker.Struct(
+                     capnp::readMessageUnchecked<capnp::AnyStruct>(message.segments()[0].begin()),
+                     Plans().For(schema), false);
                })) {
     return Corruption(std::string(what) +
                       " does not decode: " + exception->getDescription().cStr());
@@ -393,8 +402,7 @@ Result<std::unique_ptr<DecodedMessage>> Validate(std::unique_ptr<DecodedMessage>
     return Corruption(std::string(what) + " is not in Cap'n Proto canonical form");
   }
   if (problem) return Corruption(std::string(what) + ": " + *problem);
-  message->Open();
-  return message;
+  return std::move(message).Release();
 }
 
 // Why `bytes` cannot be a message at all, if they cannot.
@@ -411,10 +419,9 @@ Status CheckSize(ByteView bytes, const char* what) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<DecodedMessage>> DecodeCanonical(ByteView bytes, capnp::StructSchema schema,
-                                                        const char* what) {
+Result<MessageWords> DecodeCanonical(ByteView bytes, capnp::StructSchema schema, const char* what) {
   RETURN_IF_ERROR(CheckSize(bytes, what));
-  return Validate(std::make_unique<DecodedMessage>(bytes), schema, what);
+  return Validate(DecodedMessage(bytes), schema, what);
 }
 
 }  // namespace
@@ -446,8 +453,8 @@ std::string EventTypeName(schema::EventBody::Reader body) {
 
 // ---------------------------------------------------------------------------------------------
 
-EventView::EventView(std::unique_ptr<DecodedMessage> m, schema::EventBody::Reader body)
-    : message_(std::move(m)), body_(body) {}
+EventView::EventView(MessageWords words, schema::EventBody::Reader body)
+    : words_(std::move(words)), body_(body) {}
 EventView::EventView(EventView&&) noexcept = default;
 EventView& EventView::operator=(EventView&&) noexcept = default;
 EventView::~EventView() = default;
@@ -455,42 +462,42 @@ EventView::~EventView() = default;
 Result<EventView> EventView::Decode(ByteView bytes) {
   ASSIGN_OR_RETURN(auto m,
                    DecodeCanonical(bytes, capnp::Schema::from<schema::EventBody>(), "event body"));
-  auto body = m->reader().getRoot<schema::EventBody>();
+  auto body = ReadValidated<schema::EventBody>(m);
   return EventView(std::move(m), body);
 }
 
 Result<EventView> EventView::DecodeBody(const EntryView& entry) {
   ByteView bytes = entry.body_bytes();
   RETURN_IF_ERROR(CheckSize(bytes, "event body"));
-  ASSIGN_OR_RETURN(auto m, Validate(std::make_unique<DecodedMessage>(*entry.message_, bytes),
+  ASSIGN_OR_RETURN(auto m, Validate(DecodedMessage(entry.words_, bytes),
                                     capnp::Schema::from<schema::EventBody>(), "event body"));
-  auto body = m->reader().getRoot<schema::EventBody>();
+  auto body = ReadValidated<schema::EventBody>(m);
   return EventView(std::move(m), body);
 }
 
-ByteView EventView::bytes() const { return message_->bytes(); }
+ByteView EventView::bytes() const { return words_.bytes(); }
 
-EntryView::EntryView(std::unique_ptr<DecodedMessage> m, schema::Entry::Reader entry)
-    : message_(std::move(m)), entry_(entry) {}
+EntryView::EntryView(MessageWords words, schema::Entry::Reader entry)
+    : words_(std::move(words)), entry_(entry) {}
 EntryView::EntryView(EntryView&&) noexcept = default;
 EntryView& EntryView::operator=(EntryView&&) noexcept = default;
 EntryView::~EntryView() = default;
 
 Result<EntryView> EntryView::Decode(ByteView bytes) {
   ASSIGN_OR_RETURN(auto m, DecodeCanonical(bytes, capnp::Schema::from<schema::Entry>(), "entry"));
-  auto entry = m->reader().getRoot<schema::Entry>();
+  auto entry = ReadValidated<schema::Entry>(m);
   return EntryView(std::move(m), entry);
 }
 
 Result<EntryView> EntryView::Decode(Bytes&& bytes) {
   RETURN_IF_ERROR(CheckSize(bytes, "entry"));
-  ASSIGN_OR_RETURN(auto m, Validate(std::make_unique<DecodedMessage>(std::move(bytes)),
+  ASSIGN_OR_RETURN(auto m, Validate(DecodedMessage(std::move(bytes)),
                                     capnp::Schema::from<schema::Entry>(), "entry"));
-  auto entry = m->reader().getRoot<schema::Entry>();
+  auto entry = ReadValidated<schema::Entry>(m);
   return EntryView(std::move(m), entry);
 }
 
-ByteView EntryView::bytes() const { return message_->bytes(); }
+ByteView EntryView::bytes() const { return words_.bytes(); }
 
 ByteView EntryView::body_bytes() const {
   auto d = entry_.getBody();
@@ -525,7 +532,7 @@ Bytes CanonicalBytes(capnp::MessageBuilder& builder) {
   return Bytes(reinterpret_cast<const char*>(words.begin()), words.size() * sizeof(capnp::word));
 }
 
-DecodedStruct::DecodedStruct(std::unique_ptr<DecodedMessage> m) : message_(std::move(m)) {}
+DecodedStruct::DecodedStruct(MessageWords words) : words_(std::move(words)) {}
 DecodedStruct::DecodedStruct(DecodedStruct&&) noexcept = default;
 DecodedStruct& DecodedStruct::operator=(DecodedStruct&&) noexcept = default;
 DecodedStruct::~DecodedStruct() = default;
@@ -537,10 +544,10 @@ Result<DecodedStruct> DecodedStruct::Decode(ByteView bytes, capnp::StructSchema 
 }
 
 capnp::AnyStruct::Reader DecodedStruct::Root() const {
-  return message_->reader().getRoot<capnp::AnyStruct>();
+  return ReadValidated<capnp::AnyStruct>(words_);
 }
 
-ByteView DecodedStruct::bytes() const { return message_->bytes(); }
+ByteView DecodedStruct::bytes() const { return words_.bytes(); }
 
 Status ValidateCanonical(ByteView bytes, capnp::StructSchema schema) {
   auto m = DecodeCanonical(bytes, schema, "message");

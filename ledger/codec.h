@@ -40,7 +40,16 @@ void WriteTime(schema::Timestamp::Builder b, Time t);
 // The name of the active EventBody union member, e.g. "note", "keyBound"; "unset" if none.
 std::string EventTypeName(schema::EventBody::Reader body);
 
-class DecodedMessage;  // internal: aligned words plus a reader
+// The words of a validated message (internal to the views): shared by the views that read them
+// (an entry and its body). Moving a view does not move them, so its readers stay valid.
+struct MessageWords {
+  std::shared_ptr<const void> keep;  // owns (or shares) the words
+  const capnp::word* begin = nullptr;
+  size_t size = 0;  // in words
+  ByteView bytes() const {
+    return ByteView(reinterpret_cast<const char*>(begin), size * sizeof(capnp::word));
+  }
+};
 class EntryView;
 
 // A validated, canonical EventBody.
@@ -61,8 +70,8 @@ class EventView {
   std::string type_name() const { return EventTypeName(body_); }
 
  private:
-  EventView(std::unique_ptr<DecodedMessage> m, schema::EventBody::Reader body);
-  std::unique_ptr<DecodedMessage> message_;
+  EventView(MessageWords words, schema::EventBody::Reader body);
+  MessageWords words_;
   schema::EventBody::Reader body_;
 };
 
@@ -85,8 +94,8 @@ class EntryView {
 
  private:
   friend class EventView;
-  EntryView(std::unique_ptr<DecodedMessage> m, schema::Entry::Reader entry);
-  std::unique_ptr<DecodedMessage> message_;
+  EntryView(MessageWords words, schema::Entry::Reader entry);
+  MessageWords words_;
   schema::Entry::Reader entry_;
 };
 
@@ -105,9 +114,9 @@ class DecodedStruct {
   ByteView bytes() const;
 
  private:
-  explicit DecodedStruct(std::unique_ptr<DecodedMessage> m);
+  explicit DecodedStruct(MessageWords words);
   capnp::AnyStruct::Reader Root() const;
-  std::unique_ptr<DecodedMessage> message_;
+  MessageWords words_;
 };
 
 template <typename T>
