@@ -99,6 +99,37 @@ TEST(Codec, UnknownUnionMemberIsRefused) {
   EXPECT_NE(v.status().message().find("union member"), std::string::npos) << v.status().message();
 }
 
+// After the canonical check, the schema walk and the views read without bounds checks
+// (ledger/codec.cc, ReadValidated): these are what must still be refused before that.
+
+TEST(Codec, PointerPastTheEndIsRefused) {
+  // The note's text is the last object of a canonical body: without the last word its pointer
+  // reaches past the message.
+  Bytes body = NoteBody("sixteen bytes..");
+  body.resize(body.size() - 8);
+  auto v = EventView::Decode(body);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(v.status().message().find("does not decode"), std::string::npos)
+      << v.status().message();
+}
+
+TEST(Codec, PointerOfTheWrongKindIsRefused) {
+  // A canonical message whose `origin` (text) points at a struct.
+  capnp::MallocMessageBuilder m;
+  auto b = m.initRoot<schema::EventBody>();
+  WriteTime(b.initOccurredAt(), testing::TestEpoch());
+  b.initNote().setText("x");
+  auto origin = capnp::Schema::from<schema::EventBody>().getFieldByName("origin");
+  capnp::toAny(b).getPointerSection()[origin.getProto().getSlot().getOffset()].initAsAnyStruct(1,
+                                                                                               0);
+  auto v = EventView::Decode(CanonicalBytes(m));
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(v.status().message().find("field origin: expected text"), std::string::npos)
+      << v.status().message();
+}
+
 TEST(Codec, EntryRoundTrip) {
   Bytes body = NoteBody("x");
   Digest prev = Sha256("prev");
