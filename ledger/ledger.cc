@@ -1,6 +1,5 @@
 #include "ledger/ledger.h"
 
-#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -21,6 +20,7 @@
 #include "ledger/internal/store.h"
 #include "ledger/internal/thread_pool.h"
 #include "ledger/internal/txn.h"
+#include "ledger/memory.h"
 #include "ledger/merkle.h"
 #include "ledger/schema/event.capnp.h"
 #include "ledger/uuid.h"
@@ -1457,7 +1457,7 @@ Status Ledger::RebuildProjections(Admission& admission,
   // The fold's rows were millions of small allocations, now free: give their pages back, or a
   // process that goes on after a rebuild (the benchmark, a server) keeps them resident and
   // allocates anew around them (the 10M benchmark's process peaked at 1,083 MiB).
-  malloc_trim(0);
+  ReturnFreeMemory();
   // Flushed before the mark goes: the unlogged writes are durable, and the next open (every
   // query's) does not replay the rebuild's log.
   RETURN_IF_ERROR(im.store->Flush());

@@ -27,6 +27,7 @@
 #include <fstream>
 #include <random>
 
+#include "ledger/memory.h"
 #include "projections/domain_rules.h"
 #include "projections/investigation.h"
 #include "projections/query.h"
@@ -222,8 +223,8 @@ int main(int argc, char** argv) {
   if (!opened.ok()) Die(opened.status());
   Ledger& ledger = **opened;
   const uint64_t n = ledger.size();
-  std::printf("dutyledger projections benchmark: %llu entries in %s\n",
-              static_cast<unsigned long long>(n), dir.c_str());
+  std::printf("dutyledger projections benchmark: %llu entries in %s (malloc: %s)\n",
+              static_cast<unsigned long long>(n), dir.c_str(), AllocatorName().c_str());
 
   // (a) rebuild on one thread.
   if (!skip_rebuild && !views_only) {
