@@ -1470,6 +1470,16 @@ Status Ledger::RebuildProjections(Admission& admission,
 
 bool Ledger::projections_rebuilding() const { return impl_->rebuilding; }
 
+Ledger::TableFiles Ledger::Tables() const {
+  Store::TableStats t = impl_->store->Tables();
+  return TableFiles{t.files, t.bytes};
+}
+
+Status Ledger::Compact() {
+  if (impl_->options.read_only) return FailedPrecondition("the ledger is open read-only");
+  return impl_->store->Compact();
+}
+
 Result<Digest> Ledger::ProjectionDigest() const {
   const Hasher& hasher = impl_->hasher;
   Digest acc = hasher.EmptyRoot();

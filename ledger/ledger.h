@@ -199,6 +199,18 @@ class Ledger {
                          const std::function<bool(ByteView key, ByteView value)>& fn,
                          Cursors* cursors = nullptr) const;
 
+  // ---- storage
+  // The database's table files (RocksDB's), every column: how many, and their bytes.
+  struct TableFiles {
+    uint64_t count = 0, bytes = 0;
+  };
+  TableFiles Tables() const;
+  // Rewrites every column's table files into full-sized files in its last level (a full
+  // compaction), as `compact` does: afterwards a read looks in one sorted run per column, and a
+  // read-only open has fewer files to open. Reads and writes the whole database once, every
+  // time; appends may go on meanwhile. Writable ledgers only.
+  Status Compact();
+
   // ---- serving: asynchronous append, commit notification, tiles
   // (Used by net/. A server must not block its I/O threads on the group commit.)
 

@@ -132,7 +132,15 @@ class Store {
   Status LoadSorted(Column c, const std::function<Status(TableFile&)>& fill);
 
   Status Flush();
+  // Rewrites every column into its last level, with the table options in force (a full
+  // compaction). Reads are consistent throughout; writes may go on.
+  Status Compact();
   const std::string& path() const { return path_; }
+  // The live table files of every column: how many, and their bytes.
+  struct TableStats {
+    uint64_t files = 0, bytes = 0;
+  };
+  TableStats Tables() const;
   // Bytes held in the block cache (shared by every column).
   uint64_t BlockCacheBytes() const;
 

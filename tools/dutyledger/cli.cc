@@ -32,6 +32,21 @@ Result<std::unique_ptr<Ledger>> OpenLedger(Context& ctx, const std::string& data
   return Ledger::Open(data, options);
 }
 
+void AddMaintenanceCommand(CLI::App& app, Context& ctx, const std::string& name,
+                           const std::string& help, std::function<void(Ledger&)> run) {
+  auto* cmd = app.add_subcommand(name, help);
+  auto data = std::make_shared<std::string>();
+  cmd->add_option("--data", *data, "Ledger folder")->required();
+  cmd->callback([&ctx, data, run = std::move(run)]() {
+    auto ledger = OpenLedger(ctx, *data, /*read_only=*/false, nullptr);
+    if (!ledger.ok()) {
+      ctx.exit_code = Fail(ledger.status());
+      return;
+    }
+    run(**ledger);
+  });
+}
+
 Progress::Progress(std::string label) : label_(std::move(label)), tty_(::isatty(2) != 0) {}
 
 Progress::~Progress() {

@@ -62,6 +62,11 @@ int UsageError(const std::string& message);
 Result<std::unique_ptr<Ledger>> OpenLedger(Context& ctx, const std::string& data, bool read_only,
                                            std::unique_ptr<Admission>* admission_out);
 
+// Adds a command that works on a local ledger folder as its writer (rebuild, compact): --data
+// DIR, the open and its failure, then `run` on the ledger (which sets ctx.exit_code if it fails).
+void AddMaintenanceCommand(CLI::App& app, Context& ctx, const std::string& name,
+                           const std::string& help, std::function<void(Ledger&)> run);
+
 // A one-line progress indicator on stderr, shown only when stderr is a terminal.
 class Progress {
  public:

@@ -68,49 +68,42 @@ void AddLapses(CLI::App& app, Context& ctx) {
 }
 
 void AddRebuild(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand(
-      "rebuild",
-      "Drop every projection table and fold the whole log again (appends wait meanwhile)");
-  static std::string data;
-  cmd->add_option("--data", data, "Ledger folder")->required();
-  cmd->callback([&ctx]() {
-    auto ledger = OpenLedger(ctx, data, /*read_only=*/false, nullptr);
-    if (!ledger.ok()) {
-      ctx.exit_code = Fail(ledger.status());
-      return;
-    }
-    // The digest before (when the tables are complete) shows whether the fold changed them.
-    std::optional<Digest> before;
-    if (!(*ledger)->projections_rebuilding()) {
-      auto d = (*ledger)->ProjectionDigest();
-      if (d.ok()) before = *d;
-    }
-    DomainRules rules(DomainRules::Options{DomainRules::Mode::kRefold});
-    Progress progress("rebuild");
-    auto start = std::chrono::steady_clock::now();
-    Status s = (*ledger)->RebuildProjections(
-        rules, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
-    if (!s.ok()) {
-      ctx.exit_code = Fail(s);
-      return;
-    }
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    uint64_t n = (*ledger)->size();
-    std::printf("rebuilt the projection tables from %llu entries in %.2f s (%.0f entries/s)\n",
-                static_cast<unsigned long long>(n), seconds,
-                seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
-    auto after = (*ledger)->ProjectionDigest();
-    if (!after.ok()) {
-      ctx.exit_code = Fail(after.status());
-      return;
-    }
-    std::printf("projection digest %s%s\n", after->Hex().c_str(),
-                !before             ? " (the tables before were incomplete)"
-                : *before == *after ? " (identical to the tables before)"
-                                    : " (the tables before differed: they were stale or "
-                                      "altered)");
-  });
+  AddMaintenanceCommand(
+      app, ctx, "rebuild",
+      "Drop every projection table and fold the whole log again (appends wait meanwhile)",
+      [&ctx](Ledger& ledger) {
+        // The digest before (when the tables are complete) shows whether the fold changed them.
+        std::optional<Digest> before;
+        if (!ledger.projections_rebuilding()) {
+          auto d = ledger.ProjectionDigest();
+          if (d.ok()) before = *d;
+        }
+        DomainRules rules(DomainRules::Options{DomainRules::Mode::kRefold});
+        Progress progress("rebuild");
+        auto start = std::chrono::steady_clock::now();
+        Status s = ledger.RebuildProjections(
+            rules, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+        if (!s.ok()) {
+          ctx.exit_code = Fail(s);
+          return;
+        }
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        uint64_t n = ledger.size();
+        std::printf("rebuilt the projection tables from %llu entries in %.2f s (%.0f entries/s)\n",
+                    static_cast<unsigned long long>(n), seconds,
+                    seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
+        auto after = ledger.ProjectionDigest();
+        if (!after.ok()) {
+          ctx.exit_code = Fail(after.status());
+          return;
+        }
+        std::printf("projection digest %s%s\n", after->Hex().c_str(),
+                    !before             ? " (the tables before were incomplete)"
+                    : *before == *after ? " (identical to the tables before)"
+                                        : " (the tables before differed: they were stale or "
+                                          "altered)");
+      });
 }
 
 }  // namespace
