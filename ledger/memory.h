@@ -1,6 +1,6 @@
-// The process's memory allocator, as the programs are linked (tools/CMakeLists.txt): jemalloc
-// for the programs users run, glibc's malloc in the sanitizer builds. Found at run time, so the
-// libraries work under either.
+// The process's memory allocator, as the programs are linked (CMakeLists.txt,
+// dutyledger_link_malloc): jemalloc for the programs users run, glibc's malloc in the sanitizer
+// builds and the tests. Found at run time, so the libraries work under either.
 #ifndef DUTYLEDGER_LEDGER_MEMORY_H_
 #define DUTYLEDGER_LEDGER_MEMORY_H_
 
