@@ -1,4 +1,4 @@
-// The ledger-core commands: keygen, init, append, show, verify, checkpoint, proof.
+// The ledger-core commands: keygen, init, append, show, verify, compact, checkpoint, proof.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
