@@ -1480,6 +1480,11 @@ Status Ledger::Compact() {
   return impl_->store->Compact();
 }
 
+Status Ledger::CompactProjections() {
+  if (impl_->options.read_only) return FailedPrecondition("the ledger is open read-only");
+  return impl_->store->Compact({Column::kProjections, Column::kSubjects});
+}
+
 Result<Digest> Ledger::ProjectionDigest() const {
   const Hasher& hasher = impl_->hasher;
   Digest acc = hasher.EmptyRoot();

@@ -210,6 +210,9 @@ class Ledger {
   // read-only open has fewer files to open. Reads and writes the whole database once, every
   // time; appends may go on meanwhile. Writable ledgers only.
   Status Compact();
+  // The same for the projection and subject-index columns alone: what `rebuild` rewrote, which
+  // it leaves as the overlapping table files it loaded (a query then looks in each of them).
+  Status CompactProjections();
 
   // ---- serving: asynchronous append, commit notification, tiles
   // (Used by net/. A server must not block its I/O threads on the group commit.)

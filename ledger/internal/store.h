@@ -6,6 +6,7 @@
 #define DUTYLEDGER_LEDGER_INTERNAL_STORE_H_
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -132,9 +133,10 @@ class Store {
   Status LoadSorted(Column c, const std::function<Status(TableFile&)>& fill);
 
   Status Flush();
-  // Rewrites every column into its last level, with the table options in force (a full
-  // compaction). Reads are consistent throughout; writes may go on.
+  // Rewrites every column (or those given) into its last level, with the table options in
+  // force (a full compaction). Reads are consistent throughout; writes may go on.
   Status Compact();
+  Status Compact(std::initializer_list<Column> columns);
   const std::string& path() const { return path_; }
   // The live table files of every column: how many, and their bytes.
   struct TableStats {
