@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config clang-format
   librocksdb-dev libcapnp-dev capnproto libboost-dev libboost-system-dev libssl-dev
-  libjemalloc-dev
+  libjemalloc-dev libabsl-dev
   libsodium-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   openssl python3
   # scripts/fuzz.sh: clang with libFuzzer's runtime (libclang-rt-14-dev holds libclang_rt.fuzzer)

@@ -6,9 +6,9 @@
 namespace dutyledger::internal {
 
 namespace {
-// What a staged row costs in memory beyond its bytes: the map node, two string headers and
-// the index's node and bucket.
-constexpr size_t kRowOverhead = 176;
+// What a staged row costs in memory beyond its bytes: its slot (two string headers), the hash
+// index's slot at its load factor and the B-tree's entry at its fill.
+constexpr size_t kRowOverhead = 136;
 // What a subject's stream costs beyond its text and rows: the map's node, the string header and
 // the vector header.
 constexpr size_t kStreamOverhead = 96;
@@ -16,29 +16,14 @@ constexpr size_t kStreamOverhead = 96;
 
 Status MergeScan(const StagedRows& staged, Store::Iterator* base, ByteView prefix,
                  const std::function<bool(ByteView, ByteView)>& fn) {
-  auto in_prefix = [&](ByteView k) { return k.substr(0, prefix.size()) == prefix; };
-  auto st = staged.lower_bound(prefix);
-  if (base != nullptr) base->Seek(prefix);
-  while (true) {
-    bool base_ok = base != nullptr && base->Valid() && in_prefix(base->key());
-    bool staged_ok = st != staged.end() && in_prefix(st->first);
-    if (!base_ok && !staged_ok) break;
-    if (base_ok && (!staged_ok || base->key() < ByteView(st->first))) {
-      if (!fn(base->key(), base->value())) return Status::Ok();
-      base->Next();
-    } else {
-      bool same = base_ok && base->key() == ByteView(st->first);
-      if (st->second && !fn(st->first, *st->second)) return Status::Ok();
-      if (same) base->Next();
-      ++st;
-    }
-  }
-  return base != nullptr ? base->status() : Status::Ok();
+  return MergeScanOf(
+      staged, [](const std::optional<Bytes>& v) -> const std::optional<Bytes>& { return v; }, base,
+      prefix, fn);
 }
 
 Result<std::optional<Bytes>> FoldRows::Get(ByteView key) const {
   auto it = index_.find(key);
-  if (it != index_.end()) return it->second->second;
+  if (it != index_.end()) return it->second->value;
   if (!spilled_) return std::optional<Bytes>();
   return store_->Get(column_, key);
 }
@@ -47,11 +32,12 @@ void FoldRows::Stage(ByteView key, std::optional<Bytes> value) {
   auto found = index_.find(key);
   if (found == index_.end()) {
     bytes_ += kRowOverhead + key.size() + (value ? value->size() : 0);
-    auto row = rows_.emplace(Bytes(key), std::move(value)).first;
-    index_.emplace(ByteView(row->first), row);
+    Row* row = &storage_.emplace_back(Row{Bytes(key), std::move(value)});
+    index_.emplace(ByteView(row->key), row);
+    order_.emplace(ByteView(row->key), row);
     return;
   }
-  std::optional<Bytes>& held = found->second->second;
+  std::optional<Bytes>& held = found->second->value;
   bytes_ -= held ? held->size() : 0;
   bytes_ += value ? value->size() : 0;
   held = std::move(value);
@@ -64,10 +50,12 @@ void FoldRows::Delete(ByteView key) {
     // Nothing below: forgetting the row is deleting it.
     auto found = index_.find(key);
     if (found != index_.end()) {
-      auto row = found->second;
-      bytes_ -= kRowOverhead + row->first.size() + (row->second ? row->second->size() : 0);
+      Row* row = found->second;
+      bytes_ -= kRowOverhead + row->key.size() + (row->value ? row->value->size() : 0);
+      order_.erase(ByteView(row->key));
       index_.erase(found);  // before the key it views goes
-      rows_.erase(row);
+      row->key = Bytes();
+      row->value.reset();
     }
     return;
   }
@@ -75,19 +63,24 @@ void FoldRows::Delete(ByteView key) {
 }
 
 Status FoldRows::Scan(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn) const {
-  if (!spilled_) return MergeScan(rows_, nullptr, prefix, fn);
+  auto value = [](const Row* row) -> const std::optional<Bytes>& { return row->value; };
+  if (!spilled_) return MergeScanOf(order_, value, nullptr, prefix, fn);
   auto base = store_->NewIterator(column_);
-  return MergeScan(rows_, base.get(), prefix, fn);
+  return MergeScanOf(order_, value, base.get(), prefix, fn);
 }
 
 Status FoldRows::MaybeSpill(bool always) {
-  if (rows_.empty() || (!always && bytes_ < budget_)) return Status::Ok();
+  if (order_.empty()) storage_.clear();  // only rows forgotten by Delete, if any
+  if (order_.empty() || (!always && bytes_ < budget_)) return Status::Ok();
   RETURN_IF_ERROR(store_->LoadSorted(column_, [&](Store::TableFile& file) -> Status {
-    for (const auto& [k, v] : rows_) RETURN_IF_ERROR(v ? file.Put(k, *v) : file.Delete(k));
+    for (const auto& [k, row] : order_) {
+      RETURN_IF_ERROR(row->value ? file.Put(k, *row->value) : file.Delete(k));
+    }
     return Status::Ok();
   }));
+  order_.clear();
   index_.clear();
-  rows_.clear();
+  storage_.clear();
   bytes_ = 0;
   spilled_ = true;
   return Status::Ok();
@@ -97,7 +90,9 @@ void FoldSubjects::Add(std::string_view subject, uint64_t seq, ByteView value) {
   DL_CHECK(value.size() <= kMaxValue);
   Row row{seq, static_cast<uint8_t>(value.size()), {}};
   std::memcpy(row.value, value.data(), value.size());
-  auto it = streams_.find(subject);
+  // Debian's Abseil has its own string_view (ABSL_OPTION_USE_STD_STRING_VIEW 0): its string
+  // hashing takes that one.
+  auto it = streams_.find(absl::string_view(subject.data(), subject.size()));
   if (it == streams_.end()) {
     it = streams_.emplace(std::string(subject), std::vector<Row>()).first;
     bytes_ += kStreamOverhead + subject.size();

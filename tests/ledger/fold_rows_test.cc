@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <random>
 
 #include "tests/support/test_util.h"
 
@@ -89,6 +91,66 @@ Rows StoreRows(const Store& store, Column c) {
   }
   EXPECT_TRUE(it->status().ok());
   return out;
+}
+
+// Random puts, deletions and spills over a few hundred keys that share long prefixes, as the
+// fold's do, checked at every step against a plain map of what the fold wrote: point reads,
+// prefix scans, and the store once everything is spilled.
+TEST(FoldRows, AgreesWithAPlainMapUnderRandomWritesAndSpills) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.Sub("db"), Store::Options{.create = true});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  // A budget of ~40 rows: the run spills many times, and reads and scans cross the store.
+  FoldRows rows(store->get(), Column::kProjections, /*budget_bytes=*/40 * 200);
+  std::map<std::string, std::string> model;
+  std::mt19937 rng(20261207);
+  auto key = [&] {
+    std::string table = std::string(1, static_cast<char>('a' + rng() % 3));
+    // Some short keys (held inside the string), most longer than that.
+    std::string id = rng() % 4 == 0 ? std::to_string(rng() % 10)
+                                    : "enterprise-record-" + std::to_string(rng() % 100);
+    return table + std::string(1, '\0') + id;
+  };
+  for (int step = 0; step < 5000; ++step) {
+    std::string k = key();
+    switch (rng() % 8) {
+      case 0:
+      case 1:
+        rows.Delete(k);
+        model.erase(k);
+        break;
+      case 2:
+        if (Status s = rows.MaybeSpill(false); !s.ok()) FAIL() << s.ToString();
+        break;
+      default: {
+        std::string v = "v" + std::to_string(step);
+        rows.Put(k, v);
+        model[k] = v;
+      }
+    }
+    auto got = rows.Get(k);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    auto want = model.find(k);
+    ASSERT_EQ(got->has_value(), want != model.end()) << "step " << step;
+    if (*got) {
+      ASSERT_EQ(**got, want->second) << "step " << step;
+    }
+    if (step % 97 == 0) {
+      std::string prefix = k.substr(0, 2);
+      Rows expected;
+      for (auto it = model.lower_bound(prefix); it != model.end() && it->first.starts_with(prefix);
+           ++it) {
+        expected.emplace_back(it->first, it->second);
+      }
+      ASSERT_EQ(ScanAll(rows, prefix), expected) << "step " << step;
+    }
+  }
+  // The budget was crossed: rows reached the store before the last spill.
+  EXPECT_FALSE(StoreRows(**store, Column::kProjections).empty());
+  ASSERT_TRUE(rows.MaybeSpill(true).ok());
+  Rows expected(model.begin(), model.end());
+  EXPECT_EQ(ScanAll(rows, ""), expected);
+  EXPECT_EQ(StoreRows(**store, Column::kProjections), expected);
 }
 
 TEST(FoldSubjects, RowsReachTheStoreInKeyOrderAcrossSpills) {
