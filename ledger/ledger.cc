@@ -16,6 +16,7 @@
 
 #include <capnp/message.h>
 
+#include "ledger/internal/event_cache.h"
 #include "ledger/internal/identity.h"
 #include "ledger/internal/store.h"
 #include "ledger/internal/thread_pool.h"
@@ -209,6 +210,8 @@ std::string EventLabel(size_t index, const EventView* view) {
 // ---------------------------------------------------------------------------------------------
 
 struct Ledger::Impl {
+  explicit Impl(const Options& o) : options(o), event_cache(o.event_cache_bytes) {}
+
   std::string path;
   Options options;
   std::unique_ptr<Store> store;
@@ -229,6 +232,8 @@ struct Ledger::Impl {
   Result<std::optional<KeyInfo>> CommittedKey(const Digest& id) const;
 
   UpperTree upper;  // nodes of level >= UpperTree::kLevel, for proofs
+  // Events validated by ReadEvents, kept up to Options::event_cache_bytes.
+  mutable internal::EventCache event_cache;
 
   // Writer-only state.
   CompactRange range;
@@ -488,9 +493,8 @@ void Ledger::Impl::StartWriter() {
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const Options& options) {
   if (options.clock == nullptr) return InvalidArgument("Ledger::Options.clock is required");
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options);
   impl->path = path;
-  impl->options = options;
   if (impl->options.log_key_path.empty()) impl->options.log_key_path = path + "/log.key";
   Store::Options so;
   so.read_only = options.read_only;
@@ -592,9 +596,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, const In
     if (Status s = (*store)->Write(b, true); !s.ok()) return fail(s);
   }
 
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options);
   impl->path = path;
-  impl->options = options;
   impl->options.log_key_path = log_key_path;
   impl->store = std::move(*store);
   impl->identity = std::move(*identity);
@@ -1259,6 +1262,32 @@ Result<std::vector<EntryView>> Ledger::ReadEntries(const std::vector<uint64_t>& 
   return out;
 }
 
+Result<std::vector<std::shared_ptr<const StoredEvent>>> Ledger::ReadEvents(
+    const std::vector<uint64_t>& sequences) const {
+  std::vector<std::shared_ptr<const StoredEvent>> out;
+  impl_->event_cache.FindMany(sequences, &out);
+  std::vector<uint64_t> missing;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!out[i]) missing.push_back(sequences[i]);
+  }
+  if (missing.empty()) return out;
+  ASSIGN_OR_RETURN(auto entries, ReadEntries(missing));
+  std::vector<std::shared_ptr<const StoredEvent>> read;
+  read.reserve(entries.size());
+  for (auto& e : entries) {
+    auto body = EventView::DecodeBody(e);
+    if (!body.ok()) return body.status().WithContext("entry " + std::to_string(e.sequence()));
+    read.push_back(
+        std::make_shared<const StoredEvent>(StoredEvent{std::move(e), std::move(*body)}));
+  }
+  // Kept only once all of them are valid: a read that fails keeps nothing of it.
+  impl_->event_cache.Insert(read);
+  for (size_t i = 0, j = 0; i < out.size(); ++i) {
+    if (!out[i]) out[i] = std::move(read[j++]);
+  }
+  return out;
+}
+
 Result<uint64_t> Ledger::SizeKnownAt(Time t) const {
   // Binary search on recordedAt, which never decreases along the sequence.
   uint64_t lo = 0, hi = size();
@@ -1606,9 +1635,8 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateMirror(const std::string& path,
     b.Put(Column::kMeta, kMirrorKey, "1");
     if (Status s = (*store)->Write(b, true); !s.ok()) return fail(s);
   }
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options);
   impl->path = path;
-  impl->options = options;
   impl->mirror = true;
   impl->store = std::move(*store);
   impl->identity = std::move(*identity);

@@ -47,6 +47,12 @@ struct AppendedEvent {
   bool duplicate = false;  // identical bytes were already recorded; `sequence` is the original
 };
 
+// A recorded entry and its event body, both validated (the body shares the entry's bytes).
+struct StoredEvent {
+  EntryView entry;
+  EventView event;
+};
+
 struct StoredCheckpoint {
   Checkpoint checkpoint;
   SignedNote note;  // the log's signature plus any cosignatures
@@ -83,6 +89,10 @@ class Ledger {
     // false: group commits are not fsynced (a power loss may lose the newest entries). Only for
     // generating scenarios (the demo, benchmarks); never for a ledger of record.
     bool sync_commits = true;
+    // ReadEvents keeps up to this many bytes of the events it validated for later reads (a
+    // server's queries: `serve --event-cache-mib`); 0, the default, keeps none (a one-shot
+    // command reads each event once).
+    size_t event_cache_bytes = 0;
   };
 
   struct InitParams {
@@ -156,6 +166,11 @@ class Ledger {
                                                 Cursors* cursors = nullptr) const;
   // Reads many entries at once (one batched lookup). Missing entries are kCorruption.
   Result<std::vector<EntryView>> ReadEntries(const std::vector<uint64_t>& sequences) const;
+  // The same with each entry's body decoded, every one validated (EntryView::Decode,
+  // EventView::DecodeBody), in the order asked. Shared: those kept from an earlier read
+  // (Options::event_cache_bytes) are not read or validated again; an entry never changes.
+  Result<std::vector<std::shared_ptr<const StoredEvent>>> ReadEvents(
+      const std::vector<uint64_t>& sequences) const;
   // The number of entries recorded at or before `t` (recordedAt never decreases): the
   // sequence bound of "known at t".
   Result<uint64_t> SizeKnownAt(Time t) const;

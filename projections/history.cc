@@ -44,14 +44,13 @@ Status History::Load(const std::vector<uint64_t>& seqs) {
     if (!records_.count(s)) missing.push_back(s);
   }
   if (missing.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(auto entries, ledger_.ReadEntries(missing));
+  ASSIGN_OR_RETURN(auto events, ledger_.ReadEvents(missing));
   std::vector<Record> loaded;
-  loaded.reserve(entries.size());
+  loaded.reserve(events.size());
   std::vector<Bytes> marks;  // the correction rows to look for, one per record
-  marks.reserve(entries.size());
-  for (auto& e : entries) {
-    ASSIGN_OR_RETURN(EventView body, EventView::DecodeBody(e));
-    Record& r = loaded.emplace_back(std::move(e), std::move(body));
+  marks.reserve(events.size());
+  for (auto& e : events) {
+    Record& r = loaded.emplace_back(std::move(e));
     r.seq = r.entry.sequence();
     r.occurred = ReadTime(r.body().getOccurredAt());
     r.recorded = ReadTime(r.entry.entry().getRecordedAt());

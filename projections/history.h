@@ -37,13 +37,16 @@ struct QueryTime {
 
 // One event, as the views see it.
 struct Record {
-  Record(EntryView en, EventView e) : entry(std::move(en)), event(std::move(e)) {}
+  explicit Record(std::shared_ptr<const StoredEvent> s)
+      : stored(std::move(s)), entry(stored->entry), event(stored->event) {}
+
+  std::shared_ptr<const StoredEvent> stored;  // shared with the ledger's other readers
 
   uint64_t seq = 0;
   Time occurred;
   Time recorded;
-  EntryView entry;  // kept for its leaf hash, computed when the record is first cited
-  EventView event;
+  const EntryView& entry;  // kept for its leaf hash, computed when the record is first cited
+  const EventView& event;
   mutable std::optional<Digest> leaf;
   const std::string* signer_principal = nullptr;  // History's, shared by the signer's records
   bool late = false;         // recorded more than the threshold after it occurred

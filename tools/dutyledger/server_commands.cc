@@ -33,6 +33,7 @@ void AddServe(CLI::App& app, Context& ctx) {
   static std::string data, listen = "127.0.0.1:7600", cert, key, client_ca, http, follow, ca;
   static bool plaintext = false;
   static int threads = 0;
+  static size_t event_cache_mib = 64;
   cmd->add_option("--data", data, "Data folder (for --follow: the mirror's folder)")->required();
   cmd->add_option("--listen", listen, "HOST:PORT to listen on (port 0: any)")
       ->capture_default_str();
@@ -46,6 +47,11 @@ void AddServe(CLI::App& app, Context& ctx) {
   cmd->add_flag("--plaintext-loopback", plaintext,
                 "No TLS (only when every listen address is a loopback address)");
   cmd->add_option("--threads", threads, "I/O threads (default: one per core)");
+  cmd->add_option("--event-cache-mib", event_cache_mib,
+                  "Events kept in memory, validated, for the next query that reads them (MiB; 0: "
+                  "none)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   cmd->callback([&ctx]() {
     std::unique_ptr<Admission> admission;
     std::unique_ptr<Ledger> ledger;
@@ -59,6 +65,7 @@ void AddServe(CLI::App& app, Context& ctx) {
       }
       Ledger::Options options;
       options.clock = ctx.clock;
+      options.event_cache_bytes = event_cache_mib << 20;
       if (ctx.make_admission) {
         admission = ctx.make_admission();
         options.admission = admission.get();
@@ -79,7 +86,7 @@ void AddServe(CLI::App& app, Context& ctx) {
       }
       follower = std::move(*started);
     } else {
-      auto opened = OpenLedger(ctx, data, false, &admission);
+      auto opened = OpenLedger(ctx, data, false, &admission, event_cache_mib << 20);
       if (!opened.ok()) {
         ctx.exit_code = Fail(opened.status());
         return;
