@@ -46,7 +46,9 @@ class AdmissionState {
   virtual Result<std::optional<Bytes>> Get(ByteView key) const = 0;
   virtual void Put(ByteView key, ByteView value) = 0;
   virtual void Delete(ByteView key) = 0;
-  // Visits rows with `prefix` in key order until `fn` returns false.
+  // Visits rows with `prefix` in key order until `fn` returns false. `fn` must not Put or
+  // Delete: collect what to write, and write it after the scan (a rebuild's rows are held in a
+  // B-tree whose entries move when a row is added).
   virtual Status ScanPrefix(ByteView prefix,
                             const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
 

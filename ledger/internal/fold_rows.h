@@ -68,6 +68,7 @@ class FoldRows {
   Result<std::optional<Bytes>> Get(ByteView key) const;
   void Put(ByteView key, ByteView value);
   void Delete(ByteView key);
+  // `fn` must not write rows: a new row moves the B-tree's entries under the scan.
   Status Scan(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn) const;
 
   // Writes the rows to the store and forgets them, if they are over budget or `always`.
