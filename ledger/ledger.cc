@@ -1288,6 +1288,8 @@ Result<std::vector<std::shared_ptr<const StoredEvent>>> Ledger::ReadEvents(
   return out;
 }
 
+Ledger::EventCacheStats Ledger::event_cache_stats() const { return impl_->event_cache.Stats(); }
+
 Result<uint64_t> Ledger::SizeKnownAt(Time t) const {
   // Binary search on recordedAt, which never decreases along the sequence.
   uint64_t lo = 0, hi = size();

@@ -171,6 +171,14 @@ class Ledger {
   // (Options::event_cache_bytes) are not read or validated again; an entry never changes.
   Result<std::vector<std::shared_ptr<const StoredEvent>>> ReadEvents(
       const std::vector<uint64_t>& sequences) const;
+  struct EventCacheStats {
+    uint64_t hits = 0;    // events ReadEvents found kept
+    uint64_t misses = 0;  // events it read and validated
+    size_t events = 0;    // kept now
+    size_t bytes = 0;     // what they cost the budget
+    size_t budget = 0;    // Options::event_cache_bytes
+  };
+  EventCacheStats event_cache_stats() const;
   // The number of entries recorded at or before `t` (recordedAt never decreases): the
   // sequence bound of "known at t".
   Result<uint64_t> SizeKnownAt(Time t) const;

@@ -349,7 +349,8 @@ Awaitable<Reply> HttpSession::Route(const std::string& target) {
     auto latest = ctx_.checkpoints->Latest();
     if (latest.ok() && *latest) checkpoint_size = (*latest)->checkpoint.size;
     Reply r;
-    r.body = ctx_.metrics->Prometheus(ctx_.ledger->size(), checkpoint_size);
+    r.body = ctx_.metrics->Prometheus(ctx_.ledger->size(), checkpoint_size,
+                                      ctx_.ledger->event_cache_stats());
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     co_return r;
   }

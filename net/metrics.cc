@@ -42,7 +42,8 @@ Metrics::Follower Metrics::follower() const {
   return follower_;
 }
 
-std::string Metrics::Prometheus(uint64_t ledger_size, uint64_t checkpoint_size) const {
+std::string Metrics::Prometheus(uint64_t ledger_size, uint64_t checkpoint_size,
+                                const Ledger::EventCacheStats& events) const {
   std::string out;
   Line(&out, "dutyledger_ledger_entries", "gauge", "Committed entries (the tree size).");
   Value(&out, "dutyledger_ledger_entries", static_cast<double>(ledger_size));
@@ -75,6 +76,15 @@ std::string Metrics::Prometheus(uint64_t ledger_size, uint64_t checkpoint_size) 
   Line(&out, "dutyledger_append_queue_depth", "gauge",
        "Append requests received and not yet durable.");
   Value(&out, "dutyledger_append_queue_depth", static_cast<double>(append_queue_.load()));
+  Line(&out, "dutyledger_event_cache_hits_total", "counter",
+       "Events a query found kept, validated, from an earlier read.");
+  Value(&out, "dutyledger_event_cache_hits_total", static_cast<double>(events.hits));
+  Line(&out, "dutyledger_event_cache_misses_total", "counter",
+       "Events a query read from the store and validated.");
+  Value(&out, "dutyledger_event_cache_misses_total", static_cast<double>(events.misses));
+  Line(&out, "dutyledger_event_cache_bytes", "gauge",
+       "What the events kept cost (--event-cache-mib is the bound).");
+  Value(&out, "dutyledger_event_cache_bytes", static_cast<double>(events.bytes));
   Line(&out, "dutyledger_requests_total", "counter", "Protocol requests received.");
   Value(&out, "dutyledger_requests_total", static_cast<double>(requests_.load()));
   Line(&out, "dutyledger_protocol_errors_total", "counter",

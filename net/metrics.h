@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "ledger/ledger.h"
+
 namespace dutyledger::net {
 
 class Metrics {
@@ -45,8 +47,10 @@ class Metrics {
   void SetFollower(const Follower& f);
   Follower follower() const;
 
-  // The Prometheus text exposition, with `ledger_size` and `checkpoint_size` as gauges.
-  std::string Prometheus(uint64_t ledger_size, uint64_t checkpoint_size) const;
+  // The Prometheus text exposition, with `ledger_size` and `checkpoint_size` as gauges, and the
+  // ledger's event cache (Ledger::ReadEvents).
+  std::string Prometheus(uint64_t ledger_size, uint64_t checkpoint_size,
+                         const Ledger::EventCacheStats& events = {}) const;
 
  private:
   std::atomic<uint64_t> appended_events_{0};

@@ -5,11 +5,14 @@ namespace dutyledger::internal {
 void EventCache::FindMany(const std::vector<uint64_t>& sequences,
                           std::vector<std::shared_ptr<const StoredEvent>>* out) {
   out->assign(sequences.size(), nullptr);
-  if (budget_ == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t i = 0; i < sequences.size(); ++i) {
     auto it = index_.find(sequences[i]);
-    if (it == index_.end()) continue;
+    if (it == index_.end()) {
+      misses_++;
+      continue;
+    }
+    hits_++;
     lru_.splice(lru_.begin(), lru_, it->second);
     (*out)[i] = *it->second;
   }
@@ -39,14 +42,9 @@ void EventCache::Insert(const std::vector<std::shared_ptr<const StoredEvent>>& e
   }
 }
 
-size_t EventCache::bytes() const {
+Ledger::EventCacheStats EventCache::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return bytes_;
-}
-
-size_t EventCache::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return index_.size();
+  return Ledger::EventCacheStats{hits_, misses_, index_.size(), bytes_, budget_};
 }
 
 }  // namespace dutyledger::internal

@@ -34,8 +34,7 @@ class EventCache {
   // budget holds. An event larger than the whole budget is not kept.
   void Insert(const std::vector<std::shared_ptr<const StoredEvent>>& events);
 
-  size_t bytes() const;
-  size_t size() const;
+  Ledger::EventCacheStats Stats() const;
 
  private:
   static constexpr size_t kOverhead = 160;  // the shared event, its map node and list node
@@ -44,6 +43,7 @@ class EventCache {
   const size_t budget_;
   mutable std::mutex mu_;
   size_t bytes_ = 0;
+  uint64_t hits_ = 0, misses_ = 0;
   Lru lru_;
   std::unordered_map<uint64_t, Lru::iterator> index_;
 };

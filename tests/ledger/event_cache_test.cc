@@ -85,6 +85,13 @@ TEST_F(EventCacheTest, KeepsWithinItsBudgetLeastRecentlyUsedFirstOut) {
   // The one handed out before it went is still whole for the reader that holds it.
   EXPECT_EQ(first[2]->entry.sequence(), 3u);
   EXPECT_EQ(after[2]->entry.bytes(), first[2]->entry.bytes());
+  // What the server's /metrics shows: 3 + 1 + 1 read, 3 + 2 found; three kept, 4 among them.
+  Ledger::EventCacheStats stats = ledger->event_cache_stats();
+  EXPECT_EQ(stats.misses, 5u);
+  EXPECT_EQ(stats.hits, 5u);
+  EXPECT_EQ(stats.events, 3u);
+  EXPECT_EQ(stats.bytes, 3 * charge);
+  EXPECT_EQ(stats.budget, 3 * charge);
 }
 
 TEST_F(EventCacheTest, AFailedReadKeepsNothingAndNamesTheEntry) {
