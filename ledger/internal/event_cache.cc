@@ -7,14 +7,14 @@ void EventCache::FindMany(const std::vector<uint64_t>& sequences,
   out->assign(sequences.size(), nullptr);
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t i = 0; i < sequences.size(); ++i) {
-    auto it = index_.find(sequences[i]);
-    if (it == index_.end()) {
+    auto it = kept_.find(sequences[i]);
+    if (it == kept_.end()) {
       misses_++;
       continue;
     }
     hits_++;
-    lru_.splice(lru_.begin(), lru_, it->second);
-    (*out)[i] = *it->second;
+    it->second.read_again = true;
+    (*out)[i] = it->second.event;
   }
 }
 
@@ -25,26 +25,33 @@ void EventCache::Insert(const std::vector<std::shared_ptr<const StoredEvent>>& e
     size_t charge = Charge(*e);
     if (charge > budget_) continue;
     uint64_t seq = e->entry.sequence();
-    auto [it, added] = index_.try_emplace(seq);
+    auto [it, added] = kept_.try_emplace(seq);
     if (!added) {  // another reader kept it first: the same bytes, already validated
-      lru_.splice(lru_.begin(), lru_, it->second);
+      it->second.read_again = true;
       continue;
     }
-    lru_.push_front(e);
-    it->second = lru_.begin();
+    it->second.event = e;
+    turns_.push_back(seq);
     bytes_ += charge;
   }
+  // Each turn either lets an event go or clears its mark: at most two rounds.
   while (bytes_ > budget_) {
-    const auto& last = lru_.back();
-    bytes_ -= Charge(*last);
-    index_.erase(last->entry.sequence());
-    lru_.pop_back();
+    uint64_t seq = turns_.front();
+    turns_.pop_front();
+    auto it = kept_.find(seq);
+    if (it->second.read_again) {
+      it->second.read_again = false;
+      turns_.push_back(seq);
+      continue;
+    }
+    bytes_ -= Charge(*it->second.event);
+    kept_.erase(it);
   }
 }
 
 Ledger::EventCacheStats EventCache::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return Ledger::EventCacheStats{hits_, misses_, index_.size(), bytes_, budget_};
+  return Ledger::EventCacheStats{hits_, misses_, kept_.size(), bytes_, budget_};
 }
 
 }  // namespace dutyledger::internal

@@ -1,17 +1,20 @@
 // The events a ledger has read and validated, kept for the next reader (Ledger::ReadEvents).
 //
 // An entry never changes once appended, so a kept event is never stale: the cache has no
-// invalidation, only a budget. The least recently used events go first once the budget is
-// spent. Thread-safe: a server's queries share it.
+// invalidation, only a budget. Once the budget is spent, events leave in the order they came,
+// but an event read again since its last turn gets another (a second-chance FIFO, or CLOCK):
+// what a server's queries read again stays, and one large query's events, read once, leave
+// first. Thread-safe: a server's queries share it.
 #ifndef DUTYLEDGER_LEDGER_INTERNAL_EVENT_CACHE_H_
 #define DUTYLEDGER_LEDGER_INTERNAL_EVENT_CACHE_H_
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstddef>
 #include <cstdint>
-#include <list>
+#include <deque>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "ledger/ledger.h"
@@ -27,25 +30,31 @@ class EventCache {
   static size_t Charge(const StoredEvent& e) { return e.entry.bytes().size() + kOverhead; }
 
   // Each of `sequences` that is kept, at the same index of `out` (which is resized to match);
-  // the others are left null. The ones found become the most recently used.
+  // the others are left null. The ones found are marked read again.
   void FindMany(const std::vector<uint64_t>& sequences,
                 std::vector<std::shared_ptr<const StoredEvent>>* out);
-  // Keeps `events` as the most recently used, then drops the least recently used until the
-  // budget holds. An event larger than the whole budget is not kept.
+  // Keeps `events`, then lets events go until the budget holds. An event larger than the whole
+  // budget is not kept.
   void Insert(const std::vector<std::shared_ptr<const StoredEvent>>& events);
 
   Ledger::EventCacheStats Stats() const;
 
  private:
-  static constexpr size_t kOverhead = 160;  // the shared event, its map node and list node
-  using Lru = std::list<std::shared_ptr<const StoredEvent>>;  // front: most recently used
+  // The shared event with its control block, its slot in the map at the map's load, and its
+  // place in the queue.
+  static constexpr size_t kOverhead = sizeof(StoredEvent) + 16 + 48 + 8;
+  struct Slot {
+    std::shared_ptr<const StoredEvent> event;
+    bool read_again = false;
+  };
 
   const size_t budget_;
   mutable std::mutex mu_;
   size_t bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0;
-  Lru lru_;
-  std::unordered_map<uint64_t, Lru::iterator> index_;
+  // No node per event: a flat map, and the sequences in the order of their turns.
+  absl::flat_hash_map<uint64_t, Slot> kept_;
+  std::deque<uint64_t> turns_;
 };
 
 }  // namespace dutyledger::internal
