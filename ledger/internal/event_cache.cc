@@ -5,14 +5,18 @@ namespace dutyledger::internal {
 void EventCache::FindMany(const std::vector<uint64_t>& sequences,
                           std::vector<std::shared_ptr<const StoredEvent>>* out) {
   out->assign(sequences.size(), nullptr);
+  if (budget_ == 0) {  // a one-shot command's reads: nothing to look up
+    misses_.fetch_add(sequences.size(), std::memory_order_relaxed);
+    return;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t i = 0; i < sequences.size(); ++i) {
     auto it = kept_.find(sequences[i]);
     if (it == kept_.end()) {
-      misses_++;
+      misses_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    hits_++;
+    hits_.fetch_add(1, std::memory_order_relaxed);
     it->second.read_again = true;
     (*out)[i] = it->second.event;
   }
@@ -51,7 +55,7 @@ void EventCache::Insert(const std::vector<std::shared_ptr<const StoredEvent>>& e
 
 Ledger::EventCacheStats EventCache::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return Ledger::EventCacheStats{hits_, misses_, kept_.size(), bytes_, budget_};
+  return Ledger::EventCacheStats{hits_.load(), misses_.load(), kept_.size(), bytes_, budget_};
 }
 
 }  // namespace dutyledger::internal

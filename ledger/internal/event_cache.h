@@ -10,6 +10,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -51,7 +52,7 @@ class EventCache {
   const size_t budget_;
   mutable std::mutex mu_;
   size_t bytes_ = 0;
-  uint64_t hits_ = 0, misses_ = 0;
+  std::atomic<uint64_t> hits_{0}, misses_{0};  // counted without the lock when none are kept
   // No node per event: a flat map, and the sequences in the order of their turns.
   absl::flat_hash_map<uint64_t, Slot> kept_;
   std::deque<uint64_t> turns_;

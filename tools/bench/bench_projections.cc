@@ -253,8 +253,8 @@ int main(int argc, char** argv) {
   int64_t t_first = ReadTime((*first)[0].entry().getRecordedAt()).unix_nanos;
   int64_t t_last = ReadTime((*last)[0].entry().getRecordedAt()).unix_nanos;
   std::mt19937_64 rng(7);
-  auto when = [&]() {
-    int64_t t = t_first + static_cast<int64_t>(rng() % static_cast<uint64_t>(t_last - t_first));
+  auto when = [&](std::mt19937_64& from) {
+    int64_t t = t_first + static_cast<int64_t>(from() % static_cast<uint64_t>(t_last - t_first));
     return FormatRfc3339(Time{t, 480});
   };
   // Enterprises E00001..; officials named in the enterprise views' responsibility maps.
@@ -299,14 +299,10 @@ int main(int argc, char** argv) {
     if (!s.ok()) Die(s);
   }
   // (b) past-point views: on the benchmark's ledger, which keeps no events between queries (as a
-  // one-shot command reads them), then the same queries on a read-only open that keeps them as
-  // the server does (`serve --event-cache-mib`, 64 by default).
+  // one-shot command reads them), then the same queries on an open that keeps them as the server
+  // does (`serve --event-cache-mib`, 64 by default).
   auto views = [&](const Ledger& on, const char* setting) {
     std::mt19937_64 qrng(11);  // the same queries on either ledger
-    auto at_random = [&]() {
-      int64_t t = t_first + static_cast<int64_t>(qrng() % static_cast<uint64_t>(t_last - t_first));
-      return FormatRfc3339(Time{t, 480});
-    };
     for (const char* kind : {"enterprise", "official", "uniform"}) {
       // Wall time, and this thread's CPU time: the part of it the query computed rather than
       // waited for reads (or for a busy machine's other work).
@@ -328,7 +324,7 @@ int main(int argc, char** argv) {
           if (everyone.empty()) break;
           id = everyone[qrng() % everyone.size()];
         }
-        std::string at = at_random();
+        std::string at = when(qrng);
         auto t0 = Steady::now();
         double c0 = CpuSeconds();
         auto r = registry.Run(on, {kind[0] == 'e' ? "enterprise" : "official",
@@ -404,7 +400,7 @@ int main(int argc, char** argv) {
       std::snprintf(
           id, sizeof id, "E%05llu",
           static_cast<unsigned long long>(1 + rng() % std::max<uint64_t>(1, enterprises)));
-      std::string at = when();
+      std::string at = when(rng);
       auto t0 = Steady::now();
       Ledger::Options ro;
       ro.clock = &clock;
