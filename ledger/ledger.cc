@@ -234,6 +234,8 @@ struct Ledger::Impl {
   UpperTree upper;  // nodes of level >= UpperTree::kLevel, for proofs
   // Events validated by ReadEvents, kept up to Options::event_cache_bytes.
   mutable internal::EventCache event_cache;
+  mutable std::mutex attachments_mu;  // guards attachments
+  mutable std::map<std::string, std::shared_ptr<void>> attachments;
 
   // Writer-only state.
   CompactRange range;
@@ -1289,6 +1291,16 @@ Result<std::vector<std::shared_ptr<const StoredEvent>>> Ledger::ReadEvents(
 }
 
 Ledger::EventCacheStats Ledger::event_cache_stats() const { return impl_->event_cache.Stats(); }
+
+std::shared_ptr<void> Ledger::Attachment(const std::string& name,
+                                         const std::function<std::shared_ptr<void>()>& make) const {
+  std::lock_guard<std::mutex> l(impl_->attachments_mu);
+  auto& kept = impl_->attachments[name];
+  if (!kept) kept = make();
+  return kept;
+}
+
+size_t Ledger::memo_bytes() const { return impl_->options.memo_bytes; }
 
 Result<uint64_t> Ledger::SizeKnownAt(Time t) const {
   // Binary search on recordedAt, which never decreases along the sequence.

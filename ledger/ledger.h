@@ -93,6 +93,9 @@ class Ledger {
     // server's queries: `serve --event-cache-mib`); 0, the default, keeps none (a one-shot
     // command reads each event once).
     size_t event_cache_bytes = 0;
+    // What the layers above may keep of what they derive from the record, between queries, in
+    // bytes (the projections' lapse memo: `serve --lapse-memo-mib`); 0, the default, nothing.
+    size_t memo_bytes = 0;
   };
 
   struct InitParams {
@@ -179,6 +182,12 @@ class Ledger {
     size_t budget = 0;    // Options::event_cache_bytes
   };
   EventCacheStats event_cache_stats() const;
+  // Something a layer above keeps with this ledger while it is open (the projections' lapse
+  // memo), made by `make` the first time `name` is asked for, then the same object for every
+  // caller and thread. Options::memo_bytes is what it may spend.
+  std::shared_ptr<void> Attachment(const std::string& name,
+                                   const std::function<std::shared_ptr<void>()>& make) const;
+  size_t memo_bytes() const;
   // The number of entries recorded at or before `t` (recordedAt never decreases): the
   // sequence bound of "known at t".
   Result<uint64_t> SizeKnownAt(Time t) const;

@@ -114,6 +114,7 @@ Result<std::vector<const Record*>> History::Stream(const std::string& subject, b
 
 Result<const Record*> History::At(uint64_t seq) {
   if (seq >= time_.known_size) return NotFound("entry " + std::to_string(seq) + " not known");
+  if (auto held = records_.find(seq); held != records_.end()) return &held->second;
   RETURN_IF_ERROR(Load({seq}));
   return &records_.at(seq);
 }

@@ -78,6 +78,8 @@ class History {
   // `until_valid`: only those that occurred at or before T.
   Result<std::vector<const Record*>> Stream(const std::string& subject, bool until_valid = true);
   Result<const Record*> At(uint64_t seq);
+  // Reads those of these records not held yet, in one batch (At then finds them held).
+  Status Preload(const std::vector<uint64_t>& seqs) { return Load(seqs); }
   // The committed projection rows under `prefix`, in key order, through this query's cursors.
   Status Scan(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn) const {
     return rows_.Scan(prefix, fn);
