@@ -167,7 +167,8 @@ Result<Lang> ParseLang(const std::string& text) {
 // ---------------------------------------------------------------------------------------------
 
 struct ViewBuilder::Impl {
-  explicit Impl(History& h) : history(h), engine(h, parameters) {}
+  explicit Impl(History& h)
+      : history(h), engine(h, parameters), memo_source(LapseMemo::For(h.ledger())) {}
 
   History& history;
   LapseParameters parameters;
@@ -297,6 +298,25 @@ struct ViewBuilder::Impl {
 
   // Lapses of scopes, deduplicated; official scope filters by holder.
   Status EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out);
+
+  // The memo of each enterprise's lapses over the whole record (LapseMemo): the ledger's, or
+  // the one UseLapseMemo gave. `memo` is set while a view over many enterprises (a dossier, a
+  // park) derives its lapses; none: every enterprise is derived at T.
+  std::shared_ptr<LapseMemo> memo_source;
+  LapseMemo* memo = nullptr;
+  // The whole record as recorded by K, for what the memo has not kept yet.
+  std::unique_ptr<History> whole;
+  std::unique_ptr<LapseParameters> whole_parameters;
+  std::unique_ptr<LapseEngine> whole_engine;
+  Result<std::shared_ptr<const LapseMemo::Enterprise>> WholeRecord(const std::string& id);
+  // The enterprise's lapses at T from the memo: false when they must be derived at T (a window
+  // open at T, an accident by T, or T past the whole record's instant).
+  Result<bool> FromMemo(const std::string& id, std::vector<LapseFinding>* out);
+  struct MemoInUse {  // the memo while one view is built
+    explicit MemoInUse(Impl& im) : im(im) { im.memo = im.memo_source.get(); }
+    ~MemoInUse() { im.memo = nullptr; }
+    Impl& im;
+  };
   // Handed to `each`, subject by subject: what the lapse rules find for one place or one
   // enterprise, in the order a report lists lapses equal in their sort key.
   using EachSubject = std::function<Status(std::vector<LapseFinding>*)>;
@@ -350,6 +370,10 @@ struct ViewBuilder::Impl {
 
 ViewBuilder::ViewBuilder(History& history) : impl_(std::make_unique<Impl>(history)) {}
 ViewBuilder::~ViewBuilder() = default;
+
+void ViewBuilder::UseLapseMemo(std::shared_ptr<LapseMemo> memo) {
+  impl_->memo_source = std::move(memo);
+}
 
 Result<std::vector<HolderFact>> ViewBuilder::Holders(const Place& place, int64_t start,
                                                      int64_t end) {
@@ -519,9 +543,91 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
 
 Status ViewBuilder::Impl::EnterpriseLapses(const std::string& id, std::vector<LapseFinding>* out) {
   RETURN_IF_ERROR(LoadParameters());
+  if (memo != nullptr) {
+    ASSIGN_OR_RETURN(bool answered, FromMemo(id, out));
+    if (answered) return Status::Ok();
+  }
   ASSIGN_OR_RETURN(const EnterpriseFile* file, File(id));
   if (file == nullptr) return Status::Ok();
   return engine.Enterprise(*file, out);
+}
+
+Result<std::shared_ptr<const LapseMemo::Enterprise>> ViewBuilder::Impl::WholeRecord(
+    const std::string& id) {
+  if (!whole) {
+    QueryTime q = time();
+    q.valid_at = LapseMemo::kWholeRecord;
+    whole = std::make_unique<History>(history.ledger(), q);
+    ASSIGN_OR_RETURN(auto parameters, LapseParameters::Load(*whole));
+    whole_parameters = std::make_unique<LapseParameters>(std::move(parameters));
+    whole_engine = std::make_unique<LapseEngine>(*whole, *whole_parameters);
+  }
+  auto file = EnterpriseFile::Load(*whole, id);
+  if (!file.ok() && file.status().code() != StatusCode::kNotFound) return file.status();
+  std::vector<LapseFinding> found;
+  std::optional<Time> registered, first_accident;
+  if (file.ok()) {
+    RETURN_IF_ERROR(whole_engine->Enterprise(*file, &found));
+    registered = file->registered;
+    for (const auto& [aid, a] : file->accidents) {
+      Time first = a.accident_at;
+      for (const Record* r : a.records) first = std::min(first, r->occurred);
+      if (!first_accident || first < *first_accident) first_accident = first;
+    }
+  }
+  auto kept = LapseMemo::Make(registered, first_accident, found);
+  found.clear();
+  whole->Forget();  // what is kept holds sequences, not records
+  memo->Keep(id, known(), kept);
+  return kept;
+}
+
+Result<bool> ViewBuilder::Impl::FromMemo(const std::string& id, std::vector<LapseFinding>* out) {
+  const Time T = time().valid_at;
+  if (T >= LapseMemo::kWholeRecord) return false;
+  std::shared_ptr<const LapseMemo::Enterprise> kept = memo->Find(id, known());
+  if (!kept) {
+    if (!memo->AskedBefore(id, known())) return false;
+    ASSIGN_OR_RETURN(kept, WholeRecord(id));
+  }
+  if (!kept->registered || *kept->registered > T) return true;  // not registered by T: none
+  if (kept->first_accident && *kept->first_accident <= T) return false;  // L30 at T
+
+  std::vector<const LapseMemo::Lapse*> taken;
+  std::vector<uint64_t> records;
+  for (const LapseMemo::Lapse& l : kept->lapses) {
+    switch (l.When(T)) {
+      case LapseMemo::Lapse::At::kNotShown:
+        continue;
+      case LapseMemo::Lapse::At::kOpen:
+        return false;
+      case LapseMemo::Lapse::At::kClosed:
+        taken.push_back(&l);
+        for (const auto& [seq, occurred] : l.evidence) {
+          if (occurred <= T) records.push_back(seq);
+        }
+        for (uint64_t seq : l.moved_by) {
+          if (seq != tables::kNoSeq) records.push_back(seq);
+        }
+        break;
+    }
+  }
+  RETURN_IF_ERROR(history.Preload(records));
+  for (const LapseMemo::Lapse* l : taken) {
+    LapseFinding f = l->finding;
+    for (const auto& [seq, occurred] : l->evidence) {
+      if (occurred > T) continue;  // the whole record's evidence that had occurred by T
+      ASSIGN_OR_RETURN(const Record* r, history.At(seq));
+      f.evidence.push_back(r);
+    }
+    for (size_t i = 0; i < f.moves.size(); ++i) {
+      if (l->moved_by[i] == tables::kNoSeq) continue;
+      ASSIGN_OR_RETURN(f.moves[i].record, history.At(l->moved_by[i]));
+    }
+    out->push_back(std::move(f));
+  }
+  memo->CountTaken(taken.size());
+  return true;
 }
 
 Status ViewBuilder::Impl::JurisdictionLapses(const std::vector<std::string>& places,
@@ -875,6 +981,7 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
       return NotFound("--scope: jurisdiction '" + id + "' is not registered (as known at " +
                       FormatRfc3339(im.time().known_at) + ")");
     }
+    Impl::MemoInUse memo(im);
     RETURN_IF_ERROR(im.PlaceLapses(id, set_aside));
   } else if (kind == "enterprise") {
     ASSIGN_OR_RETURN(const EnterpriseFile* file, im.File(id));
@@ -888,6 +995,7 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
     if (!row || (*row)->getSeq() >= im.known()) {
       return NotFound("--scope: official '" + id + "' is not registered");
     }
+    Impl::MemoInUse memo(im);
     RETURN_IF_ERROR(im.OfficialLapses(id, set_aside));
   } else {
     return InvalidArgument("--scope: '" + kind +
@@ -1157,6 +1265,7 @@ Status ViewBuilder::Enterprise(const std::string& enterprise, views::EnterpriseV
 
 Status ViewBuilder::Official(const std::string& official, views::OfficialView::Builder out) {
   Impl& im = *impl_;
+  Impl::MemoInUse memo(im);
   History& h = im.history;
   ASSIGN_OR_RETURN(auto row, h.domain().Row<tables::OfficialRow>(name::kOfficial, official));
   if (!row || (*row)->getSeq() >= im.known()) {
@@ -1427,6 +1536,7 @@ Status ViewBuilder::Resourcing(
 
 Status ViewBuilder::Park(const std::string& jurisdiction, views::ParkView::Builder out) {
   Impl& im = *impl_;
+  Impl::MemoInUse memo(im);
   History& h = im.history;
   ASSIGN_OR_RETURN(auto row,
                    h.domain().Row<tables::JurisdictionRow>(name::kJurisdiction, jurisdiction));

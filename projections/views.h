@@ -20,6 +20,7 @@
 
 #include "projections/enterprise_file.h"
 #include "projections/history.h"
+#include "projections/lapse_memo.h"
 #include "projections/lapses.h"
 #include "projections/schema/views.capnp.h"
 
@@ -101,6 +102,11 @@ class ViewBuilder {
   // The resourcing records (staff, training, budget) of these bodies; `init(n)` sizes the list.
   Status Resourcing(const std::set<std::string>& orgs,
                     const std::function<capnp::List<views::Resourcing>::Builder(unsigned)>& init);
+
+  // Where a dossier's or a park's lapses are taken from, enterprise by enterprise, when the
+  // record had shown them and their windows had closed by T (LapseMemo): the ledger's memo by
+  // default (Options::memo_bytes), this one instead, or none (nullptr: all derived at T).
+  void UseLapseMemo(std::shared_ptr<LapseMemo> memo);
 
   // The duty holders of a place during [start, end] (closed), as known at K: duties and
   // mappings overlapping the window, and the heads of the bodies among them.

@@ -1269,6 +1269,65 @@ TEST_F(Views, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
   EXPECT_TRUE(result.differences.empty()) << result.Describe();
 }
 
+// A server's memo of each enterprise's whole-record lapses (LapseMemo) changes no answer: the
+// lapses of every place (at instants 40 days apart and at the boundaries — start, sighting, end,
+// each ±1 s — of a fifth of the whole record's windows), the park's view and the officials'
+// dossiers (45 days apart) are those derived at T, to the last field. And the memo did answer:
+// most of the lapses came from it.
+TEST_F(Views, TheLapseMemoChangesNoAnswer) {
+  std::set<Time> grid;
+  for (Time t = Day(0); t < Day(1400); t = Days(t, 40)) grid.insert(t);
+  auto whole = Lapses("", "", Day(3800));
+  size_t n = 0;
+  for (auto l : whole.view.getLapses()) {
+    if (n++ % 5 != 0) continue;
+    std::vector<Time> bounds{ReadTime(l.getWindowStart())};
+    if (l.hasWindowEnd()) bounds.push_back(ReadTime(l.getWindowEnd()));
+    if (l.hasShownAt()) bounds.push_back(ReadTime(l.getShownAt()));
+    for (Time t : bounds) {
+      for (int64_t d : {-Time::kNanosPerSecond, int64_t{0}, Time::kNanosPerSecond}) {
+        grid.insert(t.PlusNanos(d));
+      }
+    }
+  }
+  auto memo = std::make_shared<LapseMemo>(size_t{64} << 20);
+  size_t compared = 0, differing = 0;
+  // The view built at T without the memo, then with it: the same, as capnp's text.
+  auto compare = [&]<typename V>(const std::string& what, Time T, const auto& build) {
+    std::vector<std::string> text;
+    for (const auto& use : {std::shared_ptr<LapseMemo>(), memo}) {
+      auto built = Build<V>(T, std::nullopt, [&](ViewBuilder& b, typename V::Builder out) {
+        b.UseLapseMemo(use);
+        return build(b, out);
+      });
+      text.push_back(kj::str(built.view).cStr());
+    }
+    ++compared;
+    if (text[0] != text[1] && ++differing <= 3) {
+      ADD_FAILURE() << what << " at " << FormatRfc3339(T) << " differs with the memo";
+    }
+  };
+  for (Time T : grid) {
+    compare.operator()<views::LapseReport>("the lapses of smx", T, [](ViewBuilder& b, auto out) {
+      return b.Lapses("park:smx", "", out);
+    });
+  }
+  for (Time T = Day(0); T < Day(1400); T = Days(T, 45)) {
+    for (const char* official : {"wang-gang", "li-hua", "zhao-min", "chen-jie", "sun-li", "wu-fang",
+                                 "zheng-hao", "qian-jun"}) {
+      compare.operator()<views::OfficialView>(
+          std::string(official) + "'s dossier", T,
+          [&](ViewBuilder& b, auto out) { return b.Official(official, out); });
+    }
+    compare.operator()<views::ParkView>(
+        "the park", T, [](ViewBuilder& b, auto out) { return b.Park(kPark, out); });
+  }
+  EXPECT_EQ(differing, 0u) << "of " << compared << " views";
+  auto stats = memo->stats();
+  EXPECT_GT(stats.taken, 500u);
+  EXPECT_GT(stats.hits, 10 * stats.misses);
+}
+
 // ---- bitemporal
 
 TEST_F(Views, BackDatedInspectionAfterAccidentIsListedApart) {
