@@ -349,8 +349,10 @@ Awaitable<Reply> HttpSession::Route(const std::string& target) {
     auto latest = ctx_.checkpoints->Latest();
     if (latest.ok() && *latest) checkpoint_size = (*latest)->checkpoint.size;
     Reply r;
+    auto memo = LapseMemo::For(*ctx_.ledger);
     r.body = ctx_.metrics->Prometheus(ctx_.ledger->size(), checkpoint_size,
-                                      ctx_.ledger->event_cache_stats());
+                                      ctx_.ledger->event_cache_stats(),
+                                      memo != nullptr ? memo->stats() : LapseMemo::Stats{});
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     co_return r;
   }

@@ -15,6 +15,12 @@ void Value(std::string* out, const std::string& name, double v) {
   *out += name + buf;
 }
 
+// A metric of one value: its help and type lines, then the value.
+void Metric(std::string* out, const char* name, const char* type, const char* help, double v) {
+  Line(out, name, type, help);
+  Value(out, name, v);
+}
+
 }  // namespace
 
 void Metrics::RecordAppend(size_t events, double seconds, bool refused) {
@@ -43,19 +49,20 @@ Metrics::Follower Metrics::follower() const {
 }
 
 std::string Metrics::Prometheus(uint64_t ledger_size, uint64_t checkpoint_size,
-                                const Ledger::EventCacheStats& events) const {
+                                const Ledger::EventCacheStats& events,
+                                const LapseMemo::Stats& lapse_memo) const {
   std::string out;
-  Line(&out, "dutyledger_ledger_entries", "gauge", "Committed entries (the tree size).");
-  Value(&out, "dutyledger_ledger_entries", static_cast<double>(ledger_size));
-  Line(&out, "dutyledger_checkpoint_size", "gauge", "Tree size of the latest stored checkpoint.");
-  Value(&out, "dutyledger_checkpoint_size", static_cast<double>(checkpoint_size));
-  Line(&out, "dutyledger_appended_events_total", "counter",
-       "Events acknowledged durable (including resubmitted duplicates).");
-  Value(&out, "dutyledger_appended_events_total", static_cast<double>(appended_events_.load()));
-  Line(&out, "dutyledger_append_requests_total", "counter", "Append requests answered.");
-  Value(&out, "dutyledger_append_requests_total", static_cast<double>(append_requests_.load()));
-  Line(&out, "dutyledger_append_refused_total", "counter", "Append requests refused.");
-  Value(&out, "dutyledger_append_refused_total", static_cast<double>(append_refused_.load()));
+  Metric(&out, "dutyledger_ledger_entries", "gauge", "Committed entries (the tree size).",
+         static_cast<double>(ledger_size));
+  Metric(&out, "dutyledger_checkpoint_size", "gauge", "Tree size of the latest stored checkpoint.",
+         static_cast<double>(checkpoint_size));
+  Metric(&out, "dutyledger_appended_events_total", "counter",
+         "Events acknowledged durable (including resubmitted duplicates).",
+         static_cast<double>(appended_events_.load()));
+  Metric(&out, "dutyledger_append_requests_total", "counter", "Append requests answered.",
+         static_cast<double>(append_requests_.load()));
+  Metric(&out, "dutyledger_append_refused_total", "counter", "Append requests refused.",
+         static_cast<double>(append_refused_.load()));
   Line(&out, "dutyledger_append_latency_seconds", "histogram",
        "Time from an append request's arrival to its durable acknowledgement.");
   uint64_t cumulative = 0;
@@ -73,33 +80,43 @@ std::string Metrics::Prometheus(uint64_t ledger_size, uint64_t checkpoint_size,
   Value(&out, "dutyledger_append_latency_seconds_sum",
         static_cast<double>(latency_micros_sum_.load()) / 1e6);
   Value(&out, "dutyledger_append_latency_seconds_count", static_cast<double>(cumulative));
-  Line(&out, "dutyledger_append_queue_depth", "gauge",
-       "Append requests received and not yet durable.");
-  Value(&out, "dutyledger_append_queue_depth", static_cast<double>(append_queue_.load()));
-  Line(&out, "dutyledger_event_cache_hits_total", "counter",
-       "Events a query found kept, validated, from an earlier read.");
-  Value(&out, "dutyledger_event_cache_hits_total", static_cast<double>(events.hits));
-  Line(&out, "dutyledger_event_cache_misses_total", "counter",
-       "Events a query read from the store and validated.");
-  Value(&out, "dutyledger_event_cache_misses_total", static_cast<double>(events.misses));
-  Line(&out, "dutyledger_event_cache_bytes", "gauge",
-       "What the events kept cost (--event-cache-mib is the bound).");
-  Value(&out, "dutyledger_event_cache_bytes", static_cast<double>(events.bytes));
-  Line(&out, "dutyledger_requests_total", "counter", "Protocol requests received.");
-  Value(&out, "dutyledger_requests_total", static_cast<double>(requests_.load()));
-  Line(&out, "dutyledger_protocol_errors_total", "counter",
-       "Malformed, oversized or truncated frames and failed handshakes.");
-  Value(&out, "dutyledger_protocol_errors_total", static_cast<double>(protocol_errors_.load()));
-  Line(&out, "dutyledger_connections", "gauge", "Open protocol connections.");
-  Value(&out, "dutyledger_connections", static_cast<double>(connections_.load()));
-  Line(&out, "dutyledger_connections_total", "counter", "Protocol connections accepted.");
-  Value(&out, "dutyledger_connections_total", static_cast<double>(connections_total_.load()));
-  Line(&out, "dutyledger_last_verify_ok", "gauge",
-       "Result of the last verify run through this server: 1 ok, 0 failed, -1 never run.");
-  Value(&out, "dutyledger_last_verify_ok", last_verify_.load());
-  Line(&out, "dutyledger_last_verify_timestamp_seconds", "gauge", "When the last verify ran.");
-  Value(&out, "dutyledger_last_verify_timestamp_seconds",
-        static_cast<double>(last_verify_time_.load()));
+  Metric(&out, "dutyledger_append_queue_depth", "gauge",
+         "Append requests received and not yet durable.",
+         static_cast<double>(append_queue_.load()));
+  Metric(&out, "dutyledger_event_cache_hits_total", "counter",
+         "Events a query found kept, validated, from an earlier read.",
+         static_cast<double>(events.hits));
+  Metric(&out, "dutyledger_event_cache_misses_total", "counter",
+         "Events a query read from the store and validated.", static_cast<double>(events.misses));
+  Metric(&out, "dutyledger_event_cache_bytes", "gauge",
+         "What the events kept cost (--event-cache-mib is the bound).",
+         static_cast<double>(events.bytes));
+  Metric(&out, "dutyledger_lapse_memo_hits_total", "counter",
+         "Enterprises whose whole-record lapses a dossier or park report found kept.",
+         static_cast<double>(lapse_memo.hits));
+  Metric(&out, "dutyledger_lapse_memo_misses_total", "counter",
+         "Enterprises whose whole-record lapses were not kept (derived, then kept).",
+         static_cast<double>(lapse_memo.misses));
+  Metric(&out, "dutyledger_lapse_memo_lapses_taken_total", "counter",
+         "Lapses a view took from the memo instead of deriving them at its valid time.",
+         static_cast<double>(lapse_memo.taken));
+  Metric(&out, "dutyledger_lapse_memo_bytes", "gauge",
+         "What the kept lapses cost (--lapse-memo-mib is the bound).",
+         static_cast<double>(lapse_memo.bytes));
+  Metric(&out, "dutyledger_requests_total", "counter", "Protocol requests received.",
+         static_cast<double>(requests_.load()));
+  Metric(&out, "dutyledger_protocol_errors_total", "counter",
+         "Malformed, oversized or truncated frames and failed handshakes.",
+         static_cast<double>(protocol_errors_.load()));
+  Metric(&out, "dutyledger_connections", "gauge", "Open protocol connections.",
+         static_cast<double>(connections_.load()));
+  Metric(&out, "dutyledger_connections_total", "counter", "Protocol connections accepted.",
+         static_cast<double>(connections_total_.load()));
+  Metric(&out, "dutyledger_last_verify_ok", "gauge",
+         "Result of the last verify run through this server: 1 ok, 0 failed, -1 never run.",
+         last_verify_.load());
+  Metric(&out, "dutyledger_last_verify_timestamp_seconds", "gauge", "When the last verify ran.",
+         static_cast<double>(last_verify_time_.load()));
   Follower f = follower();
   if (f.enabled) {
     Line(&out, "dutyledger_follower_mirroring", "gauge",

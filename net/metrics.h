@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ledger/ledger.h"
+#include "projections/lapse_memo.h"
 
 namespace dutyledger::net {
 
@@ -47,10 +48,11 @@ class Metrics {
   void SetFollower(const Follower& f);
   Follower follower() const;
 
-  // The Prometheus text exposition, with `ledger_size` and `checkpoint_size` as gauges, and the
-  // ledger's event cache (Ledger::ReadEvents).
+  // The Prometheus text exposition, with `ledger_size` and `checkpoint_size` as gauges, the
+  // ledger's event cache (Ledger::ReadEvents) and its lapse memo (LapseMemo).
   std::string Prometheus(uint64_t ledger_size, uint64_t checkpoint_size,
-                         const Ledger::EventCacheStats& events = {}) const;
+                         const Ledger::EventCacheStats& events = {},
+                         const LapseMemo::Stats& lapse_memo = {}) const;
 
  private:
   std::atomic<uint64_t> appended_events_{0};

@@ -32,6 +32,7 @@
 #include "ledger/memory.h"
 #include "projections/domain_rules.h"
 #include "projections/investigation.h"
+#include "projections/lapse_memo.h"
 #include "projections/query.h"
 #include "projections/tables.h"
 #include "tools/scenario/city.h"
@@ -178,6 +179,7 @@ int main(int argc, char** argv) {
   using namespace dutyledger;
   uint64_t events = 1'000'000;
   int years = 10, queries = 400;
+  size_t lapse_memo_mib = 64;  // the served passes' (serve's default)
   bool skip_rebuild = false, views_only = false;
   std::vector<std::string> chosen_officials;
   std::string dir = "/tmp/dutyledger-bench-projections";
@@ -196,10 +198,12 @@ int main(int argc, char** argv) {
       queries = std::stoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--official") && i + 1 < argc) {
       chosen_officials.push_back(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--lapse-memo-mib") && i + 1 < argc) {
+      lapse_memo_mib = std::stoull(argv[++i]);
     } else {
       std::fprintf(stderr,
                    "usage: bench_projections [--events N] [--years N] [--dir DIR] [--queries N] "
-                   "[--skip-rebuild] [--views-only] [--official ID]...\n");
+                   "[--skip-rebuild] [--views-only] [--official ID]... [--lapse-memo-mib N]\n");
       return 2;
     }
   }
@@ -298,11 +302,12 @@ int main(int argc, char** argv) {
                                        });
     if (!s.ok()) Die(s);
   }
-  // (b) past-point views: on the benchmark's ledger, which keeps no events between queries (as a
-  // one-shot command reads them), then the same queries on an open that keeps them as the server
-  // does (`serve --event-cache-mib`, 64 by default).
-  auto views = [&](const Ledger& on, const char* setting) {
-    std::mt19937_64 qrng(11);  // the same queries on either ledger
+  // (b) past-point views: on the benchmark's ledger, which keeps nothing between queries (as a
+  // one-shot command), then the same queries on an open that keeps events and lapses as the
+  // server does (`serve --event-cache-mib`, `--lapse-memo-mib`, 64 each by default), starting
+  // with nothing kept; then other queries on it, with what the first ones kept.
+  auto views = [&](const Ledger& on, const char* setting, uint64_t seed) {
+    std::mt19937_64 qrng(seed);  // the same queries for the same seed
     for (const char* kind : {"enterprise", "official", "uniform"}) {
       // Wall time, and this thread's CPU time: the part of it the query computed rather than
       // waited for reads (or for a busy machine's other work).
@@ -351,15 +356,27 @@ int main(int argc, char** argv) {
       }
     }
   };
-  views(*ledger, "");
+  views(*ledger, "", 11);
   {
     // One open at a time, as a server process holds one (each has its own block cache).
     opened->reset();
     Ledger::Options so = lo;
     so.event_cache_bytes = size_t{64} << 20;
+    so.memo_bytes = lapse_memo_mib << 20;
     auto served = Ledger::Open(dir, so);
     if (!served.ok()) Die(served.status());
-    views(**served, ", as served: 64 MiB of events kept");
+    const std::string setting = ", as served: up to 64 MiB of events and " +
+                                std::to_string(lapse_memo_mib) + " of lapses kept, from none";
+    views(**served, setting.c_str(), 11);
+    views(**served, ", as served, other queries after those", 12);
+    if (auto memo = LapseMemo::For(**served)) {
+      auto m = memo->stats();
+      std::printf(
+          "    lapse memo: %llu hits, %llu misses, %llu lapses taken, %zu enterprises, "
+          "%.1f MiB\n",
+          static_cast<unsigned long long>(m.hits), static_cast<unsigned long long>(m.misses),
+          static_cast<unsigned long long>(m.taken), m.enterprises, m.bytes / 1048576.0);
+    }
     served->reset();
     opened = Ledger::Open(dir, lo);
     if (!opened.ok()) Die(opened.status());

@@ -22,11 +22,12 @@ int UsageError(const std::string& message) {
 
 Result<std::unique_ptr<Ledger>> OpenLedger(Context& ctx, const std::string& data, bool read_only,
                                            std::unique_ptr<Admission>* admission_out,
-                                           size_t event_cache_bytes) {
+                                           size_t event_cache_bytes, size_t memo_bytes) {
   Ledger::Options options;
   options.clock = ctx.clock;
   options.read_only = read_only;
   options.event_cache_bytes = event_cache_bytes;
+  options.memo_bytes = memo_bytes;
   if (!read_only && ctx.make_admission && admission_out != nullptr) {
     *admission_out = ctx.make_admission();
     options.admission = admission_out->get();

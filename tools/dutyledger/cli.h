@@ -59,10 +59,11 @@ int Fail(const Status& status);
 int UsageError(const std::string& message);
 
 // Opens the ledger at `data` with the context's clock (and admission rules, when writing),
-// keeping up to `event_cache_bytes` of the events its queries read (Ledger::Options).
+// keeping up to `event_cache_bytes` of the events its queries read and `memo_bytes` of the lapse
+// memo (Ledger::Options).
 Result<std::unique_ptr<Ledger>> OpenLedger(Context& ctx, const std::string& data, bool read_only,
                                            std::unique_ptr<Admission>* admission_out,
-                                           size_t event_cache_bytes = 0);
+                                           size_t event_cache_bytes = 0, size_t memo_bytes = 0);
 
 // Adds a command that works on a local ledger folder as its writer (rebuild, compact): --data
 // DIR, the open and its failure, then `run` on the ledger (which sets ctx.exit_code if it fails).

@@ -34,6 +34,7 @@ void AddServe(CLI::App& app, Context& ctx) {
   static bool plaintext = false;
   static int threads = 0;
   static size_t event_cache_mib = 64;
+  static size_t lapse_memo_mib = 64;
   cmd->add_option("--data", data, "Data folder (for --follow: the mirror's folder)")->required();
   cmd->add_option("--listen", listen, "HOST:PORT to listen on (port 0: any)")
       ->capture_default_str();
@@ -52,6 +53,11 @@ void AddServe(CLI::App& app, Context& ctx) {
                   "none)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1} << 20));
+  cmd->add_option("--lapse-memo-mib", lapse_memo_mib,
+                  "Each enterprise's lapses over the whole record, kept for the dossiers and park "
+                  "reports asked at one time after another (MiB; 0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   cmd->callback([&ctx]() {
     std::unique_ptr<Admission> admission;
     std::unique_ptr<Ledger> ledger;
@@ -66,6 +72,7 @@ void AddServe(CLI::App& app, Context& ctx) {
       Ledger::Options options;
       options.clock = ctx.clock;
       options.event_cache_bytes = event_cache_mib << 20;
+      options.memo_bytes = lapse_memo_mib << 20;
       if (ctx.make_admission) {
         admission = ctx.make_admission();
         options.admission = admission.get();
@@ -86,7 +93,8 @@ void AddServe(CLI::App& app, Context& ctx) {
       }
       follower = std::move(*started);
     } else {
-      auto opened = OpenLedger(ctx, data, false, &admission, event_cache_mib << 20);
+      auto opened =
+          OpenLedger(ctx, data, false, &admission, event_cache_mib << 20, lapse_memo_mib << 20);
       if (!opened.ok()) {
         ctx.exit_code = Fail(opened.status());
         return;
