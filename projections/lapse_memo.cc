@@ -85,6 +85,7 @@ void LapseMemo::MoveTo(uint64_t known_size) {
   kept_.clear();
   asked_.clear();
   bytes_ = 0;
+  full_ = false;
   known_size_ = known_size;
 }
 
@@ -94,7 +95,8 @@ bool LapseMemo::AskedBefore(const std::string& enterprise, uint64_t known_size) 
   if (known_size > known_size_) MoveTo(known_size);
   // Each remembered id costs ~80 bytes: a million of them are forgotten at once.
   if (asked_.size() >= (size_t{1} << 20)) asked_.clear();
-  return !asked_.insert(enterprise).second;
+  const bool again = !asked_.insert(enterprise).second;
+  return again && !full_;  // once full, nothing more is derived to be kept
 }
 
 void LapseMemo::Keep(const std::string& enterprise, uint64_t known_size,
@@ -102,14 +104,17 @@ void LapseMemo::Keep(const std::string& enterprise, uint64_t known_size,
   std::lock_guard<std::mutex> l(mu_);
   if (known_size < known_size_ || kept->bytes > budget_) return;
   if (known_size > known_size_) MoveTo(known_size);
-  if (bytes_ + kept->bytes > budget_) {
-    kept_.clear();
-    bytes_ = 0;
+  auto it = kept_.find(enterprise);
+  const size_t replaced = it != kept_.end() ? it->second->bytes : 0;
+  if (bytes_ - replaced + kept->bytes > budget_) {
+    // Full: what is kept stays (until an append), and AskedBefore asks for no more. Dropping
+    // everything instead would have each enterprise asked about before derived over its whole
+    // record again, one query after another, each costing more than a derivation up to T.
+    full_ = true;
+    return;
   }
-  auto& slot = kept_[enterprise];
-  if (slot) bytes_ -= slot->bytes;
-  bytes_ += kept->bytes;
-  slot = std::move(kept);
+  bytes_ = bytes_ - replaced + kept->bytes;
+  kept_[enterprise] = std::move(kept);
 }
 
 void LapseMemo::CountTaken(size_t lapses) {

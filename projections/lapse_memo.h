@@ -16,8 +16,8 @@
 // to T, and pays only for the enterprises asked about again (a county's, in its heads' dossiers).
 // What is kept was derived as recorded by one size of the ledger: a query recorded by another (a
 // later append, an earlier --known-at) finds nothing, and one at a larger size drops everything
-// kept before. When the budget would be exceeded everything is dropped too, and kept
-// again as queries ask. Thread-safe; one per ledger (For).
+// kept before. Once one does not fit in the budget, what is kept stays and no more is derived to
+// be kept, until that next size. Thread-safe; one per ledger (For).
 #ifndef DUTYLEDGER_PROJECTIONS_LAPSE_MEMO_H_
 #define DUTYLEDGER_PROJECTIONS_LAPSE_MEMO_H_
 
@@ -98,6 +98,7 @@ class LapseMemo {
   // Drops everything when a larger size is asked about: nothing kept answers for it.
   void MoveTo(uint64_t known_size);
   size_t bytes_ = 0;
+  bool full_ = false;  // one did not fit: AskedBefore says no until the next size
   uint64_t hits_ = 0, misses_ = 0, taken_ = 0;
 };
 

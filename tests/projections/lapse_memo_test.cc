@@ -63,19 +63,26 @@ TEST(LapseMemo, NeverSpendsMoreThanItsBudget) {
   for (int i = 0; i < 3; ++i) memo.Keep("E" + std::to_string(i), 7, Kept(10));
   EXPECT_EQ(memo.stats().enterprises, 3u);
   EXPECT_LE(memo.stats().bytes, one * 3 + one / 2);
-  // The fourth does not fit: everything goes, and it is kept alone.
-  memo.Keep("E3", 7, Kept(10));
-  EXPECT_EQ(memo.stats().enterprises, 1u);
-  EXPECT_NE(memo.Find("E3", 7), nullptr);
-  EXPECT_EQ(memo.Find("E0", 7), nullptr);
-  // One larger than the whole budget is never kept.
+  // Keeping one again replaces it.
+  memo.Keep("E2", 7, Kept(2));
+  EXPECT_EQ(memo.Find("E2", 7)->lapses.size(), 2u);
+  EXPECT_EQ(memo.stats().bytes, 2 * one + Kept(2)->bytes);
+  // One larger than the whole budget is never kept, and changes nothing.
+  EXPECT_FALSE(memo.AskedBefore("E4", 7));
   memo.Keep("E4", 7, Kept(100));
   EXPECT_EQ(memo.Find("E4", 7), nullptr);
-  EXPECT_NE(memo.Find("E3", 7), nullptr);
-  // Keeping one again replaces it.
-  memo.Keep("E3", 7, Kept(2));
-  EXPECT_EQ(memo.Find("E3", 7)->lapses.size(), 2u);
-  EXPECT_EQ(memo.stats().bytes, Kept(2)->bytes);
+  EXPECT_TRUE(memo.AskedBefore("E4", 7));
+  // One that does not fit: not kept, what is kept stays, and no more is asked for.
+  memo.Keep("E2", 7, Kept(10));
+  memo.Keep("E3", 7, Kept(10));
+  EXPECT_EQ(memo.Find("E3", 7), nullptr);
+  EXPECT_NE(memo.Find("E0", 7), nullptr);
+  EXPECT_EQ(memo.stats().enterprises, 3u);
+  EXPECT_LE(memo.stats().bytes, one * 3 + one / 2);
+  EXPECT_FALSE(memo.AskedBefore("E4", 7));
+  // Until the next size.
+  EXPECT_FALSE(memo.AskedBefore("E4", 8));
+  EXPECT_TRUE(memo.AskedBefore("E4", 8));
 }
 
 TEST(LapseMemo, KeepsSequencesNotRecordsAndLeavesOutL30) {
