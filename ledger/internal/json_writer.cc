@@ -44,29 +44,28 @@ class JsonWriter::Run {
 
   void Struct(capnp::DynamicStruct::Reader value, unsigned indent, bool& multiline, bool has_prefix,
               const std::vector<std::pair<std::string, std::string>>* extra) {
-    capnp::StructSchema schema = value.getSchema();
-    const std::vector<Form>* forms = nullptr;
-    if (auto it = writer_.forms_.find(schema.getProto().getId()); it != writer_.forms_.end()) {
-      forms = &it->second;
-    }
+    const Plan& plan = PlanOf(value.getSchema());
     // The members, in capnp's order: non-union fields that are set (primitives always), with
     // the active union member among them by index, or last; a null union member is written
     // as null unless it is the union's default member.
     const size_t base = pending_.size();
-    std::optional<capnp::StructSchema::Field> member;
+    constexpr uint32_t kNone = UINT32_MAX;
+    uint32_t member = kNone;  // the union's, while still to be placed
     bool member_null = false;
     KJ_IF_MAYBE (field, value.which()) {
       member_null = !value.has(*field);
-      if (field->getProto().getDiscriminantValue() != 0 || !member_null) member = *field;
-    }
-    for (capnp::StructSchema::Field field : schema.getNonUnionFields()) {
-      if (member && member->getIndex() < field.getIndex()) {
-        pending_.push_back({*member, member_null});
-        member.reset();
+      if (field->getProto().getDiscriminantValue() != 0 || !member_null) {
+        member = field->getIndex();
       }
-      if (value.has(field)) pending_.push_back({field, false});
     }
-    if (member) pending_.push_back({*member, member_null});
+    for (uint32_t index : plan.non_union) {
+      if (member != kNone && member < index) {
+        pending_.push_back({member, member_null});
+        member = kNone;
+      }
+      if (value.has(plan.members[index].field)) pending_.push_back({index, false});
+    }
+    if (member != kNone) pending_.push_back({member, member_null});
     const size_t count = pending_.size() - base + (extra != nullptr ? extra->size() : 0);
 
     const unsigned sub = indent + (count > 1);
@@ -74,14 +73,14 @@ class JsonWriter::Run {
     const size_t list = Open('{');
     const size_t end = pending_.size();  // members' own members come and go above it
     for (size_t i = base; i < end; ++i) {
-      Pending p = pending_[i];
+      const Pending p = pending_[i];
+      const Member& m = plan.members[p.index];
       Next(list);
-      Key(View(p.field.getProto().getName()));
+      out += m.key;
       if (p.null) {
         out += "null";
       } else {
-        Form form = forms != nullptr ? (*forms)[p.field.getIndex()] : Form::kPlain;
-        Field(p.field, form, value.get(p.field), sub, child_multiline);
+        Field(m, value.get(m.field), sub, child_multiline);
       }
       Done(list);
     }
@@ -99,15 +98,44 @@ class JsonWriter::Run {
 
  private:
   struct Pending {
-    capnp::StructSchema::Field field;
+    uint32_t index;  // the field's, in its Plan
     bool null;
   };
+  // A struct type's fields as this run writes them, worked out once per type: capnp's schema
+  // lookups (a field's type, its name, the forms set for it) were a tenth of writing a dossier.
+  struct Member {
+    capnp::StructSchema::Field field;
+    capnp::Type type;
+    Form form;
+    std::string key;  // the quoted name and the separator after it
+  };
+  struct Plan {
+    std::vector<Member> members;      // by field index
+    std::vector<uint32_t> non_union;  // their indexes, in order
+  };
+  const Plan& PlanOf(capnp::StructSchema schema) {
+    const uint64_t id = schema.getProto().getId();
+    if (auto it = plans_.find(id); it != plans_.end()) return it->second;
+    Plan plan;
+    const std::vector<Form>* forms = nullptr;
+    if (auto it = writer_.forms_.find(id); it != writer_.forms_.end()) forms = &it->second;
+    for (capnp::StructSchema::Field field : schema.getFields()) {
+      Member m{field, field.getType(), forms != nullptr ? (*forms)[field.getIndex()] : Form::kPlain,
+               std::string()};
+      AppendJsonQuoted(&m.key, View(field.getProto().getName()));
+      m.key += pretty_ ? ": " : ":";
+      plan.members.push_back(std::move(m));
+    }
+    for (capnp::StructSchema::Field field : schema.getNonUnionFields()) {
+      plan.non_union.push_back(field.getIndex());
+    }
+    return plans_.emplace(id, std::move(plan)).first->second;
+  }
 
-  void Field(capnp::StructSchema::Field field, Form form, capnp::DynamicValue::Reader value,
-             unsigned indent, bool& multiline) {
-    switch (form) {
+  void Field(const Member& m, capnp::DynamicValue::Reader value, unsigned indent, bool& multiline) {
+    switch (m.form) {
       case Form::kPlain:
-        Value(value, field.getType(), indent, multiline, true);
+        Value(value, m.type, indent, multiline, true);
         return;
       case Form::kTime:
         String(FormatRfc3339(ReadTime(value.as<schema::Timestamp>())));
@@ -117,10 +145,10 @@ class JsonWriter::Run {
       case Form::kBase64: {
         auto data = value.as<capnp::Data>();
         ByteView b(reinterpret_cast<const char*>(data.begin()), data.size());
-        if (form == Form::kBase64) {
+        if (m.form == Form::kBase64) {
           String(Base64Encode(b));
         } else {
-          String(form == Form::kUuid && b.size() == kUuidSize ? FormatUuid(b) : HexEncode(b));
+          String(m.form == Form::kUuid && b.size() == kUuidSize ? FormatUuid(b) : HexEncode(b));
         }
         return;
       }
@@ -305,6 +333,7 @@ class JsonWriter::Run {
   const JsonWriter& writer_;
   const bool pretty_;
   std::vector<Pending> pending_;                  // a stack: each struct's members
+  std::unordered_map<uint64_t, Plan> plans_;      // by struct type id
   std::vector<std::pair<size_t, size_t>> spans_;  // a stack: each open list, then its members
 };
 
