@@ -343,6 +343,36 @@ void CheckCausality(Played& p) {
   auto result = testing::CheckLapseCausality(*p.ledger, now, now.PlusNanos(1000 * kDay), grid);
   EXPECT_GT(result.windows, 50u);
   EXPECT_TRUE(result.differences.empty()) << result.Describe();
+  // A server's lapse memo, which rests on this, answers what is derived at T: the park's lapses
+  // and the two safety heads' (every holder of every window) at every third instant of the grid.
+  auto memo = std::make_shared<LapseMemo>(size_t{64} << 20);
+  size_t i = 0, differing = 0;
+  for (Time T : grid) {
+    if (i++ % 3 != 0) continue;
+    for (const std::string& scope : {"park:" + p.story.park, "official:" + p.story.park_safety_head,
+                                     "official:" + p.story.county_safety_head}) {
+      std::vector<std::string> text;
+      for (const auto& use : {std::shared_ptr<LapseMemo>(), memo}) {
+        QueryTime q;
+        q.valid_at = T.WithOffset(480);
+        q.known_at = now;
+        q.known_size = p.ledger->size();
+        History history(*p.ledger, q);
+        ViewBuilder builder(history);
+        builder.UseLapseMemo(use);
+        capnp::MallocMessageBuilder message;
+        auto report = message.initRoot<views::LapseReport>();
+        Status s = builder.Lapses(scope, "", report);
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        text.push_back(kj::str(report.asReader()).cStr());
+      }
+      if (text[0] != text[1] && ++differing <= 3) {
+        ADD_FAILURE() << scope << " at " << FormatRfc3339(T) << " differs with the lapse memo";
+      }
+    }
+  }
+  EXPECT_EQ(differing, 0u);
+  EXPECT_GT(memo->stats().taken, 200u);
 }
 
 TEST(City, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
