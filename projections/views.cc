@@ -554,11 +554,12 @@ Status ViewBuilder::Impl::EnterpriseLapses(const std::string& id, std::vector<La
 
 Result<std::shared_ptr<const LapseMemo::Enterprise>> ViewBuilder::Impl::WholeRecord(
     const std::string& id) {
-  if (!whole) {
+  if (!whole_engine) {
     QueryTime q = time();
     q.valid_at = LapseMemo::kWholeRecord;
-    whole = std::make_unique<History>(history.ledger(), q);
-    ASSIGN_OR_RETURN(auto parameters, LapseParameters::Load(*whole));
+    auto h = std::make_unique<History>(history.ledger(), q);
+    ASSIGN_OR_RETURN(auto parameters, LapseParameters::Load(*h));
+    whole = std::move(h);
     whole_parameters = std::make_unique<LapseParameters>(std::move(parameters));
     whole_engine = std::make_unique<LapseEngine>(*whole, *whole_parameters);
   }

@@ -114,8 +114,8 @@ class JsonWriter::Run {
     std::vector<uint32_t> non_union;  // their indexes, in order
   };
   const Plan& PlanOf(capnp::StructSchema schema) {
+    if (auto it = plans_.find(schema); it != plans_.end()) return it->second;
     const uint64_t id = schema.getProto().getId();
-    if (auto it = plans_.find(id); it != plans_.end()) return it->second;
     Plan plan;
     const std::vector<Form>* forms = nullptr;
     if (auto it = writer_.forms_.find(id); it != writer_.forms_.end()) forms = &it->second;
@@ -129,7 +129,7 @@ class JsonWriter::Run {
     for (capnp::StructSchema::Field field : schema.getNonUnionFields()) {
       plan.non_union.push_back(field.getIndex());
     }
-    return plans_.emplace(id, std::move(plan)).first->second;
+    return plans_.emplace(schema, std::move(plan)).first->second;
   }
 
   void Field(const Member& m, capnp::DynamicValue::Reader value, unsigned indent, bool& multiline) {
@@ -332,8 +332,12 @@ class JsonWriter::Run {
 
   const JsonWriter& writer_;
   const bool pretty_;
-  std::vector<Pending> pending_;                  // a stack: each struct's members
-  std::unordered_map<uint64_t, Plan> plans_;      // by struct type id
+  std::vector<Pending> pending_;  // a stack: each struct's members
+  // By schema, brand included (a generic struct's field types depend on its brand).
+  struct SchemaHash {
+    size_t operator()(const capnp::StructSchema& s) const { return s.hashCode(); }
+  };
+  std::unordered_map<capnp::StructSchema, Plan, SchemaHash> plans_;
   std::vector<std::pair<size_t, size_t>> spans_;  // a stack: each open list, then its members
 };
 
