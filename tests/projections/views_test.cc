@@ -1272,8 +1272,9 @@ TEST_F(Views, LapsesAtAPastPointAreTheWholeRecordsDetectedByThen) {
 // A server's memo of each enterprise's whole-record lapses (LapseMemo) changes no answer: the
 // lapses of every place (at instants 40 days apart and at the boundaries — start, sighting, end,
 // each ±1 s — of a fifth of the whole record's windows), the park's view and the officials'
-// dossiers (45 days apart) are those derived at T, to the last field. And the memo did answer:
-// most of the lapses came from it.
+// dossiers (45 days apart) are those derived at T, to the last field; so are the lapses as
+// recorded by an earlier K, from a memo kept at that K. And the memo did answer: hundreds of lapses
+// came from it.
 TEST_F(Views, TheLapseMemoChangesNoAnswer) {
   std::set<Time> grid;
   for (Time t = Day(0); t < Day(1400); t = Days(t, 40)) grid.insert(t);
@@ -1292,11 +1293,14 @@ TEST_F(Views, TheLapseMemoChangesNoAnswer) {
   }
   auto memo = std::make_shared<LapseMemo>(size_t{64} << 20);
   size_t compared = 0, differing = 0;
-  // The view built at T without the memo, then with it: the same, as capnp's text.
-  auto compare = [&]<typename V>(const std::string& what, Time T, const auto& build) {
+  // The view built at T (as recorded by `known`) without the memo, then with `with`: the same,
+  // as capnp's text.
+  auto compare = [&]<typename V>(const std::string& what, Time T, const auto& build,
+                                 std::optional<Time> known = std::nullopt,
+                                 std::shared_ptr<LapseMemo> with = nullptr) {
     std::vector<std::string> text;
-    for (const auto& use : {std::shared_ptr<LapseMemo>(), memo}) {
-      auto built = Build<V>(T, std::nullopt, [&](ViewBuilder& b, typename V::Builder out) {
+    for (const auto& use : {std::shared_ptr<LapseMemo>(), with ? with : memo}) {
+      auto built = Build<V>(T, known, [&](ViewBuilder& b, typename V::Builder out) {
         b.UseLapseMemo(use);
         return build(b, out);
       });
@@ -1322,10 +1326,20 @@ TEST_F(Views, TheLapseMemoChangesNoAnswer) {
     compare.operator()<views::ParkView>(
         "the park", T, [](ViewBuilder& b, auto out) { return b.Park(kPark, out); });
   }
+  // As recorded by D(60), with a memo of its own (the one above answers for everything recorded).
+  auto earlier = std::make_shared<LapseMemo>(size_t{64} << 20);
+  size_t i = 0;
+  for (Time T : grid) {
+    if (i++ % 4 != 0) continue;
+    compare.operator()<views::LapseReport>(
+        "the lapses of smx as recorded by D(60)", T,
+        [](ViewBuilder& b, auto out) { return b.Lapses("park:smx", "", out); }, D(60), earlier);
+  }
   EXPECT_EQ(differing, 0u) << "of " << compared << " views";
   auto stats = memo->stats();
   EXPECT_GT(stats.taken, 500u);
   EXPECT_GT(stats.hits, 10 * stats.misses);
+  EXPECT_GT(earlier->stats().taken, 100u);
 }
 
 // ---- bitemporal
