@@ -83,6 +83,53 @@ TEST(FoldRows, SpilledRowsMergeWithNewerOnesAndDeletionsHideThem) {
   EXPECT_EQ(ScanAll(rows, std::string("t\0", 2)), (Rows{{b, "2"}, {c, "3b"}, {d, "4"}}));
 }
 
+// After a spill, a row a miss finds in the store is held (an absence is not), and what was read
+// between two spills is held across the second: each such row is read from the store once.
+TEST(FoldRows, HoldsWhatItReadBackAcrossSpills) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.Sub("db"), Store::Options{.create = true});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  // ~13 rows of 140 bytes (their overhead counted): a quarter of it holds three.
+  FoldRows rows(store->get(), Column::kProjections, /*budget_bytes=*/1800);
+  auto fill = [&](char table, int n) {
+    for (int i = 0; i < n; ++i) rows.Put(std::string{table, '\0', static_cast<char>('a' + i)}, "v");
+  };
+  const std::string a("t\0a", 3), b("t\0b", 3), missing("t\0~", 3);
+  fill('t', 14);
+  ASSERT_TRUE(rows.MaybeSpill(false).ok());  // over budget: all written, none read, none held
+  EXPECT_EQ(StoreGet(**store, a), Bytes("v"));
+  EXPECT_EQ(*rows.Get(a), Bytes("v"));
+  EXPECT_EQ(*rows.Get(b), Bytes("v"));
+  EXPECT_FALSE(*rows.Get(missing));
+  EXPECT_EQ(rows.store_reads(), 3u);
+  EXPECT_EQ(*rows.Get(a), Bytes("v"));
+  EXPECT_EQ(*rows.Get(b), Bytes("v"));
+  EXPECT_EQ(rows.store_reads(), 3u);  // both held
+  EXPECT_FALSE(*rows.Get(missing));
+  EXPECT_EQ(rows.store_reads(), 4u);  // an absence is not
+
+  rows.Put(a, "w");  // a held row changed: written at the next spill
+  fill('u', 14);
+  ASSERT_TRUE(rows.MaybeSpill(false).ok());
+  EXPECT_EQ(StoreGet(**store, a), Bytes("w"));
+  EXPECT_EQ(*rows.Get(a), Bytes("w"));
+  EXPECT_EQ(*rows.Get(b), Bytes("v"));
+  EXPECT_EQ(rows.store_reads(), 4u);  // read since the last spill: still held
+  EXPECT_EQ(*rows.Get(std::string("u\0b", 3)), Bytes("v"));
+  EXPECT_EQ(rows.store_reads(), 5u);  // written, never read: not held
+
+  // A held row deleted, a new one written: the store has both after the last spill.
+  rows.Delete(a);
+  rows.Put(missing, "x");
+  EXPECT_FALSE(*rows.Get(a));
+  EXPECT_EQ(*rows.Get(missing), Bytes("x"));
+  ASSERT_TRUE(rows.MaybeSpill(true).ok());
+  EXPECT_FALSE(StoreGet(**store, a));
+  EXPECT_EQ(StoreGet(**store, missing), Bytes("x"));
+  EXPECT_FALSE(*rows.Get(a));
+  EXPECT_EQ(*rows.Get(missing), Bytes("x"));
+}
+
 Rows StoreRows(const Store& store, Column c) {
   Rows out;
   auto it = store.NewIterator(c);
@@ -145,8 +192,9 @@ TEST(FoldRows, AgreesWithAPlainMapUnderRandomWritesAndSpills) {
       ASSERT_EQ(ScanAll(rows, prefix), expected) << "step " << step;
     }
   }
-  // The budget was crossed: rows reached the store before the last spill.
+  // The budget was crossed: rows reached the store before the last spill, and reads went there.
   EXPECT_FALSE(StoreRows(**store, Column::kProjections).empty());
+  EXPECT_GT(rows.store_reads(), 0u);
   ASSERT_TRUE(rows.MaybeSpill(true).ok());
   Rows expected(model.begin(), model.end());
   EXPECT_EQ(ScanAll(rows, ""), expected);
