@@ -262,8 +262,11 @@ struct ViewBuilder::Impl {
         });
   }
 
-  Result<std::vector<HolderFact>> Holders(const Place& place, int64_t start, int64_t end);
-  Result<std::vector<HolderFact>> HeadsOf(const std::string& org, const HolderFact& duty);
+  // With `only`, just that principal's entries (the others are not made).
+  Result<std::vector<HolderFact>> Holders(const Place& place, int64_t start, int64_t end,
+                                          const std::string* only = nullptr);
+  Result<std::vector<HolderFact>> HeadsOf(const std::string& org, const HolderFact& duty,
+                                          const std::string* only = nullptr);
 
   // Memoized for one query (a park's lapses ask about the same places and bodies many times).
   // Every duty and mapping that ever reached the place as known, by channel, then start.
@@ -335,7 +338,10 @@ struct ViewBuilder::Impl {
   Status EnterprisesLapses(const std::vector<std::string>& ids, const EachSubject& each);
   // Lapses in the official's scope that name them, subject by subject (the places, then each
   // enterprise).
-  Status OfficialLapses(const std::string& official, const EachSubject& each);
+  // With `only_their_holders`, each lapse handed on has only the official's holder entries
+  // derived (a dossier's); else every holder of its window (`lapses --scope official:`).
+  Status OfficialLapses(const std::string& official, bool only_their_holders,
+                        const EachSubject& each);
   // Drops the records read and what points into them (enterprise files, coverage).
   void Forget() {
     files.clear();
@@ -344,14 +350,20 @@ struct ViewBuilder::Impl {
     history.domain().ForgetCoverage();
     history.Forget();
   }
-  // The duty holders a lapse names, for its window (as far as T). Memoized: an official's
-  // scope asks once whether a lapse names them and again to write it.
-  Result<const std::vector<HolderFact>*> LapseHolders(const LapseFinding& f);
-  Result<std::vector<HolderFact>> DeriveLapseHolders(const LapseFinding& f);
-  // By subject, rule, window, summary and named principals: a lapse's holders depend on those
-  // (its place and moves follow from its subject and window).
+  // The duty holders a lapse names, for its window (as far as T); with `only`, just that
+  // principal's entries (an official's dossier lists no others: a county's lapses have a dozen
+  // holders each, and the others' entries were a sixth of a county head's dossier). Memoized:
+  // an official's scope asks once whether a lapse names them and again to write it.
+  Result<const std::vector<HolderFact>*> LapseHolders(const LapseFinding& f,
+                                                      const std::string* only = nullptr);
+  Result<std::vector<HolderFact>> DeriveLapseHolders(const LapseFinding& f,
+                                                     const std::string* only);
+  // By subject, rule, window, summary, named principals and `only`: a lapse's holders depend on
+  // those (its place and moves follow from its subject and window).
   std::map<std::string, std::vector<HolderFact>> holders_cache;
-  Result<bool> NamesHolder(const LapseFinding& f, const std::string& principal);
+  // With `derive_only_theirs`, the others' entries are not made (LapseHolders' `only`).
+  Result<bool> NamesHolder(const LapseFinding& f, const std::string& principal,
+                           bool derive_only_theirs);
 
   Result<std::vector<HolderFact>> DutiesOf(const std::string& official);
   // The posts heading a body the official held by T, as known (until: kForever if the end is
@@ -411,7 +423,8 @@ Result<const std::vector<ViewBuilder::Impl::HeadPost>*> ViewBuilder::Impl::HeadP
 }
 
 Result<std::vector<HolderFact>> ViewBuilder::Impl::HeadsOf(const std::string& org,
-                                                           const HolderFact& duty) {
+                                                           const HolderFact& duty,
+                                                           const std::string* only) {
   std::vector<HolderFact> out;
   ASSIGN_OR_RETURN(const std::vector<HeadPost>* posts, HeadPosts(org));
   for (const HeadPost& post : *posts) {
@@ -419,8 +432,10 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::HeadsOf(const std::string& or
                   duty.until == tables::kForever ? INT64_MAX - 1 : duty.until - 1)) {
       continue;
     }
+    std::string holder = "official:" + post.official;
+    if (only != nullptr && holder != *only) continue;
     HolderFact h = duty;
-    h.holder = "official:" + post.official;
+    h.holder = std::move(holder);
     h.through = "org:" + org;
     h.from = std::max(post.from, duty.from);
     h.until = std::min(post.until, duty.until);
@@ -446,11 +461,13 @@ Result<const std::vector<Coverage>*> ViewBuilder::Impl::CoverageEver(const Place
 }
 
 Result<std::vector<HolderFact>> ViewBuilder::Impl::Holders(const Place& place, int64_t start,
-                                                           int64_t end) {
+                                                           int64_t end, const std::string* only) {
   ASSIGN_OR_RETURN(const std::vector<Coverage>* ever, CoverageEver(place));
   std::vector<HolderFact> out;
   for (const auto& c : *ever) {
     if (!Overlaps(c.from, c.until, start, end)) continue;
+    std::string org = PrincipalId(c.holder, "org");
+    if (only != nullptr && c.holder != *only && org.empty()) continue;  // neither nor its heads
     HolderFact h{
         c.holder, std::string(ChannelName(c.channel)), c.duty_id, c.via, "", c.from, c.until, {}};
     ASSIGN_OR_RETURN(const Record* assigned, history.At(c.seq));
@@ -459,9 +476,9 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::Holders(const Place& place, i
       ASSIGN_OR_RETURN(const Record* ended, history.At(c.ended_seq));
       h.evidence.push_back(ended);
     }
-    out.push_back(h);
-    if (std::string org = PrincipalId(c.holder, "org"); !org.empty()) {
-      ASSIGN_OR_RETURN(auto heads, HeadsOf(org, h));
+    if (only == nullptr || c.holder == *only) out.push_back(h);
+    if (!org.empty()) {
+      ASSIGN_OR_RETURN(auto heads, HeadsOf(org, h, only));
       for (auto& head : heads) {
         if (Overlaps(head.from, head.until, start, end)) out.push_back(std::move(head));
       }
@@ -523,7 +540,8 @@ Status ViewBuilder::Impl::WriteLapses(const std::vector<LapseFinding>& findings,
     l.setSubject(f.subject);
     l.setSummary(f.summary);
     l.setSummaryZh(f.summary_zh.empty() ? f.summary : f.summary_zh);
-    ASSIGN_OR_RETURN(const std::vector<HolderFact>* found, LapseHolders(f));
+    ASSIGN_OR_RETURN(const std::vector<HolderFact>* found,
+                     LapseHolders(f, reaches != nullptr ? &reaches->principal : nullptr));
     const std::vector<HolderFact>& holders = *found;
     if (reaches != nullptr) {
       std::vector<uint32_t> refs;
@@ -672,20 +690,23 @@ Status ViewBuilder::Impl::EnterprisesLapses(const std::vector<std::string>& ids,
 // place it had from then on. A duty reaching both places (a county's) answers for the whole
 // window once; one reaching only one of them is named for its part, cut at the move (whose
 // record joins its evidence).
-Result<const std::vector<HolderFact>*> ViewBuilder::Impl::LapseHolders(const LapseFinding& f) {
+Result<const std::vector<HolderFact>*> ViewBuilder::Impl::LapseHolders(const LapseFinding& f,
+                                                                       const std::string* only) {
   std::string key = f.subject + '\0' + f.rule + '\0' + std::to_string(f.window_start.unix_nanos) +
                     '\0' + (f.window_end ? std::to_string(f.window_end->unix_nanos) : "open") +
                     '\0' + f.summary;
   for (const auto& p : f.extra_holders) key += '\0' + p;
+  key += '\1' + (only != nullptr ? *only : std::string("*"));  // no principal is "*"
   auto it = holders_cache.find(key);
   if (it == holders_cache.end()) {
-    ASSIGN_OR_RETURN(auto holders, DeriveLapseHolders(f));
+    ASSIGN_OR_RETURN(auto holders, DeriveLapseHolders(f, only));
     it = holders_cache.emplace(std::move(key), std::move(holders)).first;
   }
   return &it->second;
 }
 
-Result<std::vector<HolderFact>> ViewBuilder::Impl::DeriveLapseHolders(const LapseFinding& f) {
+Result<std::vector<HolderFact>> ViewBuilder::Impl::DeriveLapseHolders(const LapseFinding& f,
+                                                                      const std::string* only) {
   std::vector<HolderFact> out;
   if (f.place) {
     const int64_t start = f.window_start.unix_nanos;
@@ -707,7 +728,7 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DeriveLapseHolders(const Laps
     std::vector<Span> spans;
     for (size_t i = 0; i < segments.size(); ++i) {
       const Segment& seg = segments[i];
-      ASSIGN_OR_RETURN(auto holders, Holders(*seg.place, seg.from, seg.to));
+      ASSIGN_OR_RETURN(auto holders, Holders(*seg.place, seg.from, seg.to, only));
       for (auto& h : holders) {
         auto same = std::find_if(spans.begin(), spans.end(), [&](const Span& s) {
           const HolderFact& o = s.holder;
@@ -736,6 +757,7 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DeriveLapseHolders(const Laps
     }
   }
   for (const auto& p : f.extra_holders) {
+    if (only != nullptr && p != *only) continue;
     HolderFact h;
     h.holder = p;
     h.channel = "named";
@@ -747,12 +769,14 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DeriveLapseHolders(const Laps
   return out;
 }
 
-Result<bool> ViewBuilder::Impl::NamesHolder(const LapseFinding& f, const std::string& principal) {
+Result<bool> ViewBuilder::Impl::NamesHolder(const LapseFinding& f, const std::string& principal,
+                                            bool derive_only_theirs) {
   for (const auto& p : f.extra_holders) {
     if (p == principal) return true;
   }
   if (!f.place) return false;
-  ASSIGN_OR_RETURN(const std::vector<HolderFact>* holders, LapseHolders(f));
+  ASSIGN_OR_RETURN(const std::vector<HolderFact>* holders,
+                   LapseHolders(f, derive_only_theirs ? &principal : nullptr));
   for (const auto& h : *holders) {
     if (h.holder == principal) return true;
   }
@@ -826,7 +850,8 @@ Result<std::vector<HolderFact>> ViewBuilder::Impl::DutiesOf(const std::string& o
 
 // Lapses in the scope of the official's duties: the places their duties reach, filtered to the
 // lapses whose duty holders during the window include them.
-Status ViewBuilder::Impl::OfficialLapses(const std::string& official, const EachSubject& each) {
+Status ViewBuilder::Impl::OfficialLapses(const std::string& official, bool only_their_holders,
+                                         const EachSubject& each) {
   ASSIGN_OR_RETURN(auto duties, DutiesOf(official));
   std::set<std::string> jurisdictions, enterprises;
   // The industries mapped to a body they headed: where they were mapped for (or the body's
@@ -893,7 +918,7 @@ Status ViewBuilder::Impl::OfficialLapses(const std::string& official, const Each
   const EachSubject hand_on = [&](std::vector<LapseFinding>* candidates) -> Status {
     std::vector<LapseFinding> named;
     for (auto& f : *candidates) {
-      ASSIGN_OR_RETURN(bool names, NamesHolder(f, principal));
+      ASSIGN_OR_RETURN(bool names, NamesHolder(f, principal, only_their_holders));
       if (names) named.push_back(std::move(f));
     }
     return each(&named);
@@ -997,7 +1022,7 @@ Status ViewBuilder::StreamLapses(const std::string& scope, const std::string& ru
       return NotFound("--scope: official '" + id + "' is not registered");
     }
     Impl::MemoInUse memo(im);
-    RETURN_IF_ERROR(im.OfficialLapses(id, set_aside));
+    RETURN_IF_ERROR(im.OfficialLapses(id, /*only_their_holders=*/false, set_aside));
   } else {
     return InvalidArgument("--scope: '" + kind +
                            "' is not a scope (park, jurisdiction, enterprise, official)");
@@ -1403,7 +1428,7 @@ Status ViewBuilder::Official(const std::string& official, views::OfficialView::B
   for (size_t i = 0; i < late.size(); ++i) h.FillEvidence(*late[i], lr[i]);
 
   std::vector<LapseFinding> lapses;
-  RETURN_IF_ERROR(im.OfficialLapses(official, Impl::Collect(&lapses)));
+  RETURN_IF_ERROR(im.OfficialLapses(official, /*only_their_holders=*/true, Impl::Collect(&lapses)));
   SortLapses(&lapses);
   Impl::Reaches reaches{principal, {}, {}};
   RETURN_IF_ERROR(
