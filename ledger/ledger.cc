@@ -1280,7 +1280,7 @@ Result<std::vector<std::shared_ptr<const StoredEvent>>> Ledger::ReadEvents(
     auto body = EventView::DecodeBody(e);
     if (!body.ok()) return body.status().WithContext("entry " + std::to_string(e.sequence()));
     read.push_back(
-        std::make_shared<const StoredEvent>(StoredEvent{std::move(e), std::move(*body)}));
+        std::make_shared<const StoredEvent>(std::move(e), std::move(*body), impl_->hasher));
   }
   // Kept only once all of them are valid: a read that fails keeps nothing of it.
   impl_->event_cache.Insert(read);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,8 +50,23 @@ struct AppendedEvent {
 
 // A recorded entry and its event body, both validated (the body shares the entry's bytes).
 struct StoredEvent {
+  StoredEvent(EntryView e, EventView v, Hasher hasher)
+      : entry(std::move(e)), event(std::move(v)), hasher_(hasher) {}
+
   EntryView entry;
   EventView event;
+
+  // The entry's leaf hash, computed the first time any reader asks (views cite it; most events
+  // a view reads it does not cite), then kept with the event. Thread-safe.
+  const Digest& leaf() const {
+    std::call_once(leaf_once_, [this] { leaf_ = hasher_.LeafHash(entry.bytes()); });
+    return leaf_;
+  }
+
+ private:
+  Hasher hasher_;
+  mutable std::once_flag leaf_once_;
+  mutable Digest leaf_;
 };
 
 struct StoredCheckpoint {

@@ -121,8 +121,7 @@ Result<const Record*> History::At(uint64_t seq) {
 
 void History::FillEvidence(const Record& r, views::Evidence::Builder out) const {
   out.setSequence(r.seq);
-  if (!r.leaf) r.leaf = ledger_.hasher().LeafHash(r.entry.bytes());
-  out.setLeafHash(capnp::Data::Reader(r.leaf->data(), Digest::kSize));
+  out.setLeafHash(capnp::Data::Reader(r.leaf().data(), Digest::kSize));
   out.setEventId(r.body().getEventId());
   out.setType(r.event.type_name());
   out.setSigner(r.signer());

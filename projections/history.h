@@ -45,9 +45,9 @@ struct Record {
   uint64_t seq = 0;
   Time occurred;
   Time recorded;
-  const EntryView& entry;  // kept for its leaf hash, computed when the record is first cited
+  const EntryView& entry;
   const EventView& event;
-  mutable std::optional<Digest> leaf;
+  const Digest& leaf() const { return stored->leaf(); }
   const std::string* signer_principal = nullptr;  // History's, shared by the signer's records
   bool late = false;         // recorded more than the threshold after it occurred
   bool after_valid = false;  // recorded after T about T or before
