@@ -8,9 +8,8 @@
 // two spills stay held across the second (up to a quarter of the budget), so that the rows the
 // fold keeps asking about (the officials, bodies and enterprises events name) are read from the
 // store once, not at every mention (a third as many reads from the store, and a fifth less time,
-// folding 1M events in a budget of 32 MiB). Subject-index rows are never read
-// during the fold; they are grouped by subject and spilled the same way. Not thread-safe: owned
-// by the rebuild.
+// folding 1M events in a budget of 32 MiB). Subject-index rows are never read during the fold;
+// they are grouped by subject and spilled the same way. Not thread-safe: owned by the rebuild.
 #ifndef DUTYLEDGER_LEDGER_INTERNAL_FOLD_ROWS_H_
 #define DUTYLEDGER_LEDGER_INTERNAL_FOLD_ROWS_H_
 
