@@ -97,6 +97,13 @@ std::string Metrics::Prometheus(uint64_t ledger_size, uint64_t checkpoint_size,
   Metric(&out, "dutyledger_lapse_memo_misses_total", "counter",
          "Enterprises whose whole-record lapses were not kept (derived, then kept).",
          static_cast<double>(lapse_memo.misses));
+  Metric(&out, "dutyledger_lapse_memo_carried_total", "counter",
+         "Of the hits, those kept as recorded by an earlier size of the ledger: no entry "
+         "appended since could change them.",
+         static_cast<double>(lapse_memo.carried));
+  Metric(&out, "dutyledger_lapse_memo_stale_total", "counter",
+         "Of the misses, those kept at another size that an entry between changed.",
+         static_cast<double>(lapse_memo.stale));
   Metric(&out, "dutyledger_lapse_memo_lapses_taken_total", "counter",
          "Lapses a view took from the memo instead of deriving them at its valid time.",
          static_cast<double>(lapse_memo.taken));

@@ -80,6 +80,8 @@ class History {
   Result<const Record*> At(uint64_t seq);
   // Reads those of these records not held yet, in one batch (At then finds them held).
   Status Preload(const std::vector<uint64_t>& seqs) { return Load(seqs); }
+  // This query's iterators (for reads of the ledger on its behalf).
+  Ledger::Cursors* cursors() const { return rows_.cursors(); }
   // The committed projection rows under `prefix`, in key order, through this query's cursors.
   Status Scan(ByteView prefix, const std::function<bool(ByteView, ByteView)>& fn) const {
     return rows_.Scan(prefix, fn);

@@ -604,7 +604,8 @@ Result<std::shared_ptr<const LapseMemo::Enterprise>> ViewBuilder::Impl::WholeRec
 Result<bool> ViewBuilder::Impl::FromMemo(const std::string& id, std::vector<LapseFinding>* out) {
   const Time T = time().valid_at;
   if (T >= LapseMemo::kWholeRecord) return false;
-  std::shared_ptr<const LapseMemo::Enterprise> kept = memo->Find(id, known());
+  ASSIGN_OR_RETURN(std::shared_ptr<const LapseMemo::Enterprise> kept,
+                   memo->Find(&history.ledger(), id, known(), history.cursors()));
   if (!kept) {
     if (!memo->AskedBefore(id, known())) return false;
     ASSIGN_OR_RETURN(kept, WholeRecord(id));

@@ -209,7 +209,8 @@ TEST_F(HttpApi, JsonQueriesAndMetrics) {
         "dutyledger_append_queue_depth 0", "dutyledger_last_verify_ok 1",
         "# TYPE dutyledger_appended_events_total counter",
         "# TYPE dutyledger_event_cache_hits_total counter", "dutyledger_event_cache_bytes 0",
-        "# TYPE dutyledger_lapse_memo_hits_total counter", "dutyledger_lapse_memo_bytes 0"}) {
+        "# TYPE dutyledger_lapse_memo_hits_total counter", "dutyledger_lapse_memo_bytes 0",
+        "dutyledger_lapse_memo_carried_total 0", "dutyledger_lapse_memo_stale_total 0"}) {
     EXPECT_NE(metrics.body.find(name), std::string::npos) << name << "\n" << metrics.body;
   }
 }

@@ -574,19 +574,22 @@ class Views : public ::testing::Test {
     std::unique_ptr<capnp::MallocMessageBuilder> message;
     typename V::Reader view;
   };
-  QueryTime At(Time valid, std::optional<Time> known) {
+  // (Of the fixture's ledger, unless another is given.)
+  QueryTime At(Time valid, std::optional<Time> known, const Ledger* on = nullptr) {
+    const Ledger& ledger = on != nullptr ? *on : *ledger_;
     QueryTime q;
     q.valid_at = valid.WithOffset(480);
     q.known_at = known ? *known : clock_->Now();
-    auto size = known ? ledger_->SizeKnownAt(*known) : Result<uint64_t>(ledger_->size());
+    auto size = known ? ledger.SizeKnownAt(*known) : Result<uint64_t>(ledger.size());
     EXPECT_TRUE(size.ok());
     q.known_size = *size;
     return q;
   }
   template <typename V>
   Built<V> Build(Time valid, std::optional<Time> known,
-                 const std::function<Status(ViewBuilder&, typename V::Builder)>& fn) {
-    History history(*ledger_, At(valid, known));
+                 const std::function<Status(ViewBuilder&, typename V::Builder)>& fn,
+                 const Ledger* on = nullptr) {
+    History history(on != nullptr ? *on : *ledger_, At(valid, known, on));
     ViewBuilder builder(history);
     Built<V> out{std::make_unique<capnp::MallocMessageBuilder>(), {}};
     auto root = out.message->template initRoot<V>();
@@ -594,6 +597,25 @@ class Views : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.ToString();
     out.view = root.asReader();
     return out;
+  }
+  // The view built at T (as recorded by K) without a lapse memo, then with `memo`: whether the
+  // two are the same, as capnp's text.
+  template <typename V>
+  bool SameWithMemo(Time valid, std::optional<Time> known, const std::shared_ptr<LapseMemo>& memo,
+                    const std::function<Status(ViewBuilder&, typename V::Builder)>& fn,
+                    const Ledger* on = nullptr) {
+    std::vector<std::string> text;
+    for (const auto& use : {std::shared_ptr<LapseMemo>(), memo}) {
+      auto built = Build<V>(
+          valid, known,
+          [&](ViewBuilder& b, typename V::Builder out) {
+            b.UseLapseMemo(use);
+            return fn(b, out);
+          },
+          on);
+      text.push_back(kj::str(built.view).cStr());
+    }
+    return text[0] == text[1];
   }
   Built<views::LapseReport> Lapses(const std::string& scope, const std::string& rule, Time valid,
                                    std::optional<Time> known = std::nullopt) {
@@ -1293,21 +1315,11 @@ TEST_F(Views, TheLapseMemoChangesNoAnswer) {
   }
   auto memo = std::make_shared<LapseMemo>(size_t{64} << 20);
   size_t compared = 0, differing = 0;
-  // The view built at T (as recorded by `known`) without the memo, then with `with`: the same,
-  // as capnp's text.
   auto compare = [&]<typename V>(const std::string& what, Time T, const auto& build,
                                  std::optional<Time> known = std::nullopt,
                                  std::shared_ptr<LapseMemo> with = nullptr) {
-    std::vector<std::string> text;
-    for (const auto& use : {std::shared_ptr<LapseMemo>(), with ? with : memo}) {
-      auto built = Build<V>(T, known, [&](ViewBuilder& b, typename V::Builder out) {
-        b.UseLapseMemo(use);
-        return build(b, out);
-      });
-      text.push_back(kj::str(built.view).cStr());
-    }
     ++compared;
-    if (text[0] != text[1] && ++differing <= 3) {
+    if (!SameWithMemo<V>(T, known, with ? with : memo, build) && ++differing <= 3) {
       ADD_FAILURE() << what << " at " << FormatRfc3339(T) << " differs with the memo";
     }
   };
@@ -1340,6 +1352,119 @@ TEST_F(Views, TheLapseMemoChangesNoAnswer) {
   EXPECT_GT(stats.taken, 500u);
   EXPECT_GT(stats.hits, 10 * stats.misses);
   EXPECT_GT(earlier->stats().taken, 100u);
+}
+
+// A server's memo holds across appends that do not change an enterprise's lapses, and only
+// across those. K (and with it the ledger's size as recorded by K) walks the fixture's record ten
+// days at a time, so that every event type falls between two sizes, then walks back over its
+// second half; with one memo throughout, the park's lapses at K and an official's dossier 30
+// days before K are those derived without it, to the last field. The memo carried enterprises
+// from one size to another hundreds of times, and found others stale (in their own streams, or
+// after a duty, a mapping, a correction or a parameter set) and derived them again.
+TEST_F(Views, TheLapseMemoHoldsAcrossAppendsThatDoNotChangeIt) {
+  std::vector<Time> walk;
+  for (Time k = Day(10); k < Day(1400); k = Days(k, 10)) walk.push_back(k);
+  for (size_t i = walk.size() - 1; i > walk.size() / 2; i -= 3) walk.push_back(Days(walk[i], -5));
+  // (qian-jun, appointed later, is left out: a dossier before that is refused.)
+  const std::vector<std::string> officials{"wang-gang", "li-hua",  "zhao-min", "chen-jie",
+                                           "sun-li",    "wu-fang", "zheng-hao"};
+  auto memo = std::make_shared<LapseMemo>(size_t{64} << 20);
+  size_t compared = 0, differing = 0;
+  for (size_t i = 0; i < walk.size(); ++i) {
+    const Time K = walk[i];
+    const std::string& official = officials[i % officials.size()];
+    const bool lapses = SameWithMemo<views::LapseReport>(
+        K, K, memo, [](ViewBuilder& b, auto out) { return b.Lapses("park:smx", "", out); });
+    const bool dossier = SameWithMemo<views::OfficialView>(
+        Days(K, -30), K, memo, [&](ViewBuilder& b, auto out) { return b.Official(official, out); });
+    compared += 2;
+    if (!lapses && ++differing <= 3) {
+      ADD_FAILURE() << "the lapses of smx as recorded by " << FormatRfc3339(K) << " differ";
+    }
+    if (!dossier && ++differing <= 3) {
+      ADD_FAILURE() << official << "'s dossier as recorded by " << FormatRfc3339(K) << " differs";
+    }
+  }
+  EXPECT_EQ(differing, 0u) << "of " << compared << " views";
+  auto stats = memo->stats();  // (4,097 carried, 3,324 stale, 693 lapses taken when written)
+  EXPECT_GT(stats.carried, 200u);
+  EXPECT_GT(stats.stale, 20u);
+  EXPECT_GT(stats.taken, 100u);
+}
+
+// The entries that change an enterprise's lapses without joining its stream make what the memo
+// kept stale: a parameter set recorded late with an earlier effective date (X11a's review, 11
+// days after its report, is within 12: its L11 goes), and an official withdrawing a record of an
+// enterprise (X10c's deadline extension: its L10 window runs to its report on D(80), not to the
+// extension on D(65)). Both enterprises' windows have all closed by the instants asked about,
+// so their lapses are taken from the memo. A note between the two changes nothing, and what
+// was kept is carried past it. Each is appended to a copy of the fixture after its last record;
+// at each size, the lapses with the memo are those derived without it, and the lapses did
+// change (or, past the note, did not).
+TEST_F(Views, TheLapseMemoIsStaleAfterWhatChangesLapsesOutsideTheirStreams) {
+  Scenario s = scenario::FixtureScenario(7);
+  AddCases(s, B_);
+  Time end = s.start();
+  std::string extension;  // of X10c's deadline, signed by wu-fang
+  for (const auto& step : s.steps()) {
+    end = std::max(end, step.recorded_at);
+    if (step.type == "rectificationDeadlineChanged" &&
+        step.json.find("\"ord-X10c\"") != std::string::npos) {
+      size_t at = step.json.find("\"eventId\"");
+      ASSERT_NE(at, std::string::npos);
+      at = step.json.find('"', step.json.find(':', at));
+      extension = step.json.substr(at + 1, 36);
+    }
+  }
+  ASSERT_EQ(extension.size(), 36u);
+  end = Days(end, 1);
+  Writer w(s);
+  w.Parameters(end, "zhou-qiang", "retro-L11", D(0), {{"L11", "review_days", 12}});
+  w.Note(Days(end, 1), "wu-fang", "季度工作小结");
+  w.Withdraw(Days(end, 2), "wu-fang", extension, "延期未经批准，记录有误");
+  testing::TempDir dir;
+  ManualClock clock(testing::TestEpoch());
+  auto played = scenario::Play(s, dir.Sub("ledger"), clock, rules_);
+  ASSERT_TRUE(played.ok()) << played.status().ToString();
+  const Ledger* ledger = played->get();
+
+  const std::vector<Time> grid{D(70), D(200)};
+  auto memo = std::make_shared<LapseMemo>(size_t{64} << 20);
+  // The park's lapses at each T of the grid as recorded by K, with the memo and without: the
+  // same (each differing T is a failure); the lapses themselves, without it.
+  auto lapses_at = [&](Time K) {
+    std::vector<std::string> lapses;
+    auto park = [](ViewBuilder& b, views::LapseReport::Builder out) {
+      return b.Lapses("park:smx", "", out);
+    };
+    for (Time T : grid) {
+      EXPECT_TRUE(SameWithMemo<views::LapseReport>(T, K, memo, park, ledger))
+          << "as recorded by " << FormatRfc3339(K) << ", at " << FormatRfc3339(T);
+      auto built = Build<views::LapseReport>(T, K, park, ledger);
+      std::string text;
+      for (auto l : built.view.getLapses()) text += std::string(kj::str(l).cStr()) + "\n";
+      lapses.push_back(text);
+    }
+    return lapses;
+  };
+  const Time before = Days(end, -0.5), parameters = Days(end, 0.5), note = Days(end, 1.5),
+             withdrawn = Days(end, 2.5);
+  lapses_at(before);             // asked once: derived at T
+  auto was = lapses_at(before);  // asked again: kept
+  const size_t kept = memo->stats().enterprises;
+  EXPECT_GT(kept, 30u);
+  auto after_parameters = lapses_at(parameters);
+  EXPECT_NE(after_parameters, was);
+  EXPECT_GE(memo->stats().stale, kept);  // every one
+  lapses_at(parameters);
+  auto stats = memo->stats();
+  auto after_note = lapses_at(note);
+  EXPECT_EQ(after_note, after_parameters);
+  EXPECT_GE(memo->stats().carried - stats.carried, kept);
+  EXPECT_EQ(memo->stats().stale, stats.stale);
+  auto after_withdrawal = lapses_at(withdrawn);
+  EXPECT_NE(after_withdrawal, after_note);
+  EXPECT_GE(memo->stats().stale - stats.stale, kept);
 }
 
 // ---- bitemporal
