@@ -1450,8 +1450,8 @@ TEST_F(Views, TheLapseMemoIsStaleAfterWhatChangesLapsesOutsideTheirStreams) {
   };
   const Time before = Days(end, -0.5), parameters = Days(end, 0.5), note = Days(end, 1.5),
              withdrawn = Days(end, 2.5);
-  lapses_at(before);             // asked once: derived at T
-  auto was = lapses_at(before);  // asked again: kept
+  lapses_at(before);  // each enterprise derived at the first T, kept at the second
+  auto was = lapses_at(before);
   const size_t kept = memo->stats().enterprises;
   EXPECT_GT(kept, 30u);
   auto after_parameters = lapses_at(parameters);
